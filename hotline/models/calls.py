@@ -1,0 +1,39 @@
+"""Voice calls: one session per provider call, with the path walked through the menu."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.db import Base, UtcDateTime, utcnow
+
+
+class CallStatus(enum.StrEnum):
+    RINGING = "ringing"  # webhook seen, menu not yet entered
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"  # final
+    BUSY = "busy"  # final
+    NO_ANSWER = "no-answer"  # final
+    FAILED = "failed"  # final
+    CANCELED = "canceled"  # final
+
+
+class CallSession(Base):
+    __tablename__ = "call_sessions"
+    __table_args__ = (UniqueConstraint("provider", "provider_call_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_call_id: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(8), default="inbound")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(3))
+    path: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[CallStatus] = mapped_column(String(12), default=CallStatus.RINGING)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

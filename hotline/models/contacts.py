@@ -1,0 +1,50 @@
+"""Contacts: the people who text or call the hotline, or receive its campaigns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from hotline.db import Base, UtcDateTime, utcnow
+from hotline.phones import country_of
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    country: Mapped[str | None] = mapped_column(String(2))  # from the number's prefix
+    language: Mapped[str | None] = mapped_column(String(3))  # ky, ru, uz, kaa
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    def opt_out(self, when: dt.datetime) -> None:
+        self.opted_out = True
+        self.opted_out_at = when
+
+    def opt_in(self) -> None:
+        self.opted_out = False
+        self.opted_out_at = None
+
+
+def contact_for(session: Session, phone: str, language: str | None = None) -> Contact:
+    """Find the contact with this E.164 number, creating it on first contact.
+
+    A language seen on first contact is remembered; later it changes only through LANG or the
+    IVR language menu, so one Russian message does not override a Kyrgyz speaker's choice.
+    """
+    contact = session.scalars(select(Contact).where(Contact.phone == phone)).one_or_none()
+    if contact is None:
+        contact = Contact(phone=phone, country=country_of(phone), language=language)
+        nested = session.begin_nested()
+        session.add(contact)
+        try:
+            nested.commit()
+        except Exception:
+            nested.rollback()
+            contact = session.scalars(select(Contact).where(Contact.phone == phone)).one()
+    return contact

@@ -1,0 +1,198 @@
+"""The provider interface: what the platform needs from an SMS/voice carrier, in neutral terms.
+
+Values are frozen dataclasses so jobs and webhooks can pass them around freely; every failure
+of a provider call is one ``ProviderError`` that says whether trying again can help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class ProviderError(Exception):
+    """A provider call failed; ``retryable`` says whether the same call may succeed later."""
+
+    def __init__(self, message: str, *, retryable: bool, code: str | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.code = code
+
+
+class WebhookRejected(ValueError):
+    """A webhook body is not what this provider sends (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class OutboundSms:
+    to: str  # E.164
+    body: str
+    status_callback: str | None = None
+
+
+@dataclass(frozen=True)
+class SentSms:
+    provider_id: str
+    status: str  # neutral: "queued", "sent" or "failed"
+    error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    provider_id: str
+    sender: str  # as the provider wrote it; the caller normalises to E.164
+    recipient: str
+    body: str
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    provider_id: str
+    status: str  # neutral: "sent", "delivered", "undelivered", "failed"
+    error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    provider_call_id: str
+    caller: str
+    callee: str
+    status: str | None  # neutral CallStatus value, or None while the call is live
+    digits: str | None = None
+    duration_seconds: int | None = None
+    recording_url: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboundCall:
+    to: str
+    caller_id: str
+    answer_url: str
+    status_callback: str | None = None
+
+
+@dataclass(frozen=True)
+class PlacedCall:
+    provider_call_id: str
+
+
+# A neutral call script: what to say, play and collect; each provider renders its own XML.
+@dataclass(frozen=True)
+class Say:
+    text: str
+    language: str = "ru"
+
+
+@dataclass(frozen=True)
+class Play:
+    url: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: int = 1
+
+
+@dataclass(frozen=True)
+class Gather:
+    action: str
+    prompts: tuple[Say | Play | Pause, ...]
+    num_digits: int = 1
+    timeout_seconds: int = 6
+    finish_on_key: str = "#"
+
+
+@dataclass(frozen=True)
+class Record:
+    action: str
+    max_seconds: int = 120
+    finish_on_key: str = "#"
+
+
+@dataclass(frozen=True)
+class Dial:
+    numbers: tuple[str, ...]
+    caller_id: str | None = None
+    timeout_seconds: int = 25
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+
+
+@dataclass(frozen=True)
+class Reject:
+    pass
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+VoiceStep = Say | Play | Pause | Gather | Record | Dial | Redirect | Reject | Hangup
+
+
+@dataclass(frozen=True)
+class VoiceScript:
+    steps: tuple[VoiceStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedVoice:
+    body: str
+    content_type: str = "application/xml"
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What a provider sent, as the web layer saw it (kept free of Flask types)."""
+
+    url: str  # PUBLIC_BASE_URL + path + "?" + raw query string, as the provider addressed it
+    form: Mapping[str, list[str]]
+    query: Mapping[str, str]
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def field(self, name: str) -> str | None:
+        """The first value of a form field, without NUL characters (PostgreSQL refuses them)."""
+        values = self.form.get(name)
+        return values[0].replace("\x00", "") if values else None
+
+
+class Provider(Protocol):
+    """One carrier (Twilio, Africa's Talking, or the console stand-in)."""
+
+    name: str
+    redacted_fields: frozenset[str]  # form fields never to be logged (numbers, bodies)
+
+    def send_sms(self, sms: OutboundSms) -> SentSms: ...
+
+    def place_call(self, call: OutboundCall) -> PlacedCall: ...
+
+    def verify_webhook(self, request: WebhookRequest) -> bool: ...
+
+    def parse_inbound_sms(self, request: WebhookRequest) -> InboundSms: ...
+
+    def parse_delivery_report(self, request: WebhookRequest) -> DeliveryReport: ...
+
+    def parse_call_event(self, request: WebhookRequest) -> CallEvent: ...
+
+    def render_voice(self, script: VoiceScript) -> RenderedVoice: ...
+
+
+def is_dtmf(digits: str) -> bool:
+    """Keypad input as a provider reports it: digits, ``*`` and ``#`` only."""
+    return len(digits) <= 32 and all(c in "0123456789*#" for c in digits)
+
+
+def required(request: WebhookRequest, name: str, *, max_length: int = 64) -> str:
+    """Return a required webhook field or reject the webhook."""
+    value = request.field(name)
+    if value is None or not value.strip():
+        raise WebhookRejected(f"missing field {name}")
+    if len(value) > max_length:
+        raise WebhookRejected(f"field {name} is too long")
+    return value.strip()

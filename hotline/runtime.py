@@ -1,0 +1,68 @@
+"""The runtime objects of one process (engine, sessions, Redis, queues, providers).
+
+Built by ``create_app`` and kept in ``app.extensions["hotline"]``; read through ``runtime()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import redis
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline.config import Settings
+from hotline.providers import Provider, build_provider
+from hotline.queues import Queues
+
+EXTENSION_KEY = "hotline"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis: redis.Redis
+    queues: Queues
+    _providers: dict[str, Provider] = field(default_factory=dict)
+
+    @property
+    def provider(self) -> Provider:
+        """The provider outbound SMS and calls go through (``HOTLINE_PROVIDER``)."""
+        return self.provider_named(self.settings.provider)
+
+    def provider_named(self, name: str) -> Provider:
+        """A provider by name: webhooks arrive per provider whatever sends outbound."""
+        if name not in self._providers:
+            self._providers[name] = build_provider(name, self.settings)
+        return self._providers[name]
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error (for jobs and the CLI)."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+
+def runtime(app: Flask | None = None) -> Runtime:
+    target = app if app is not None else current_app
+    found: Runtime = target.extensions[EXTENSION_KEY]
+    return found
+
+
+def request_session() -> Session:
+    """The database session of the current web request, closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = runtime().sessions()
+    session: Session = g.db_session
+    return session
+
+
+def close_request_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,1 @@
+"""The SMS side of the hotline: storing what arrives, tracking what goes out, composing replies."""

@@ -1,0 +1,34 @@
+"""Apply delivery reports to outbound messages: idempotent and safe out of order."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Direction, Message, MessageStatus
+from hotline.providers.base import DeliveryReport
+
+
+def apply_delivery_report(
+    session: Session, provider: str, report: DeliveryReport, message_id: int | None = None
+) -> Message | None:
+    """Move the reported message forward; a late ``sent`` never overwrites ``delivered``.
+
+    ``message_id`` comes from our own status-callback URL when present, saving a lookup; it
+    is trusted only if the provider id matches too.
+    """
+    query = select(Message).where(
+        Message.provider == provider,
+        Message.provider_id == report.provider_id,
+        Message.direction == Direction.OUTBOUND,
+    )
+    if message_id is not None:
+        query = query.where(Message.id == message_id)
+    message = session.scalars(query.with_for_update()).one_or_none()
+    if message is None:
+        return None
+    reported = MessageStatus(report.status)
+    if reported.rank > MessageStatus(message.status).rank:
+        message.status = reported
+        message.error_code = report.error_code
+    return message

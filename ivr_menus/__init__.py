@@ -1,0 +1,1 @@
+"""The IVR: menu definitions as data and the engine that walks callers through them."""

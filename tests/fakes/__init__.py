@@ -1,0 +1,1 @@
+"""Loopback servers that play the providers' REST APIs, for tests and benchmarks."""

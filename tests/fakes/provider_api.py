@@ -1,0 +1,221 @@
+"""Small HTTP servers on loopback that answer like Twilio's and Africa's Talking's REST APIs.
+
+They record every request (method, path, headers, form) so tests can check the request format
+the SDKs really produce, and they can inject failures (HTTP 500/429, slow answers).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    form: dict[str, list[str]]
+
+    def value(self, name: str) -> str | None:
+        values = self.form.get(name)
+        return values[0] if values else None
+
+
+@dataclass
+class FaultPlan:
+    """Failures to inject: the next ``count`` sends answer ``status``; or a share at random."""
+
+    queue: list[int] = field(default_factory=list)
+    delay_seconds: float = 0.0
+
+    def next_status(self) -> int | None:
+        return self.queue.pop(0) if self.queue else None
+
+
+class _FakeApi:
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.faults = FaultPlan()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                recorded = RecordedRequest(
+                    method=self.command,
+                    path=parts.path,
+                    query=parse_qs(parts.query),
+                    headers=dict(self.headers.items()),
+                    form=parse_qs(raw, keep_blank_values=True),
+                )
+                with api._lock:
+                    api.requests.append(recorded)
+                    status = api.faults.next_status()
+                if api.faults.delay_seconds:
+                    time.sleep(api.faults.delay_seconds)
+                if status is not None:
+                    self._send(status, {"message": "injected failure", "status": status})
+                    return
+                code, body = api.answer(recorded)
+                self._send(code, body)
+
+            def _send(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = _handle
+            do_POST = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def reset(self) -> None:
+        """Forget recorded requests and planned faults (between tests)."""
+        with self._lock:
+            self.requests.clear()
+            self.faults = FaultPlan()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        raise NotImplementedError
+
+    def sent(self) -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.method == "POST"]
+
+
+class FakeTwilioApi(_FakeApi):
+    """Messages.json and Calls.json of Twilio's 2010-04-01 API, with Basic auth checked."""
+
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        super().__init__()
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.messages: list[dict[str, Any]] = []
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self.messages.clear()
+
+    def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {expected}":
+            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        prefix = f"/2010-04-01/Accounts/{self.account_sid}/"
+        if request.path == prefix + "Messages.json" and request.method == "POST":
+            to = request.value("To") or ""
+            if not to.startswith("+"):
+                return 400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}
+            message = {
+                "sid": "SM" + uuid.uuid4().hex,
+                "account_sid": self.account_sid,
+                "to": to,
+                "from": request.value("From"),
+                "messaging_service_sid": request.value("MessagingServiceSid"),
+                "body": request.value("Body"),
+                "status": "queued",
+                "num_segments": "1",
+                "date_created": "Wed, 25 Nov 2026 08:00:00 +0000",
+            }
+            with self._lock:
+                self.messages.append(message)
+            return 201, message
+        if request.path == prefix + "Messages.json" and request.method == "GET":
+            to = (request.query.get("To") or [None])[0]
+            with self._lock:
+                found = [m for m in self.messages if to is None or m["to"] == to]
+            return 200, {"messages": found, "next_page_uri": None, "page": 0, "page_size": 50}
+        if request.path == prefix + "Calls.json" and request.method == "POST":
+            call = {
+                "sid": "CA" + uuid.uuid4().hex,
+                "to": request.value("To"),
+                "from": request.value("From"),
+                "status": "queued",
+            }
+            return 201, call
+        return 404, {"code": 20404, "message": "not found", "status": 404}
+
+
+class FakeAfricasTalkingApi(_FakeApi):
+    """``/version1/messaging`` and voice ``/call``, with the apiKey header checked."""
+
+    def __init__(self, username: str, api_key: str) -> None:
+        super().__init__()
+        self.username = username
+        self.api_key = api_key
+
+    def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        if request.headers.get("apiKey") != self.api_key:
+            return 401, {"message": "The supplied authentication is invalid"}
+        if request.value("username") != self.username:
+            return 401, {"message": "The supplied authentication is invalid"}
+        if request.path == "/version1/messaging":
+            recipients = [
+                {
+                    "statusCode": 101,
+                    "number": number,
+                    "status": "Success",
+                    "cost": "KES 0.8000",
+                    "messageId": "ATXid_" + uuid.uuid4().hex,
+                }
+                for number in (request.value("to") or "").split(",")
+            ]
+            return 201, {"SMSMessageData": {"Message": "Sent", "Recipients": recipients}}
+        if request.path == "/call":
+            entries = [
+                {"phoneNumber": n, "status": "Queued", "sessionId": "ATVId_" + uuid.uuid4().hex}
+                for n in (request.value("to") or "").split(",")
+            ]
+            return 201, {"entries": entries, "errorMessage": "None"}
+        return 404, {"message": "not found"}
+
+
+@contextmanager
+def running(api: _FakeApi) -> Iterator[_FakeApi]:
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()

@@ -1,0 +1,1 @@
+"""RQ jobs: thin shells that open a session, call one domain function and commit."""

@@ -1,0 +1,23 @@
+"""The worker entry point: one RQ worker (with the scheduler) over the hotline's queues."""
+
+from __future__ import annotations
+
+from flask import Flask
+from rq import SimpleWorker, Worker
+
+from hotline.runtime import runtime
+
+
+def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool:
+    """Work the ``high``, ``default`` and ``low`` queues in that order inside an app context.
+
+    The forked work horse inherits the pushed app context, and the engine's pool is discarded
+    in the child (see ``hotline.db``), so each job gets fresh connections.
+    """
+    state = runtime(app)
+    worker_class = Worker if forking else SimpleWorker
+    with app.app_context():
+        worker = worker_class(state.queues.all(), connection=state.redis)
+        return bool(
+            worker.work(burst=burst, with_scheduler=True, logging_level=state.settings.log_level)
+        )
