@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from hotline.config import Settings
@@ -12,6 +10,7 @@ from hotline.config import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web application; with no settings, read them from the environment."""
     from hotline.db import make_engine, make_session_factory
+    from hotline.logs import configure_logging
     from hotline.queues import Queues
     from hotline.redis_server import connect_redis
     from hotline.runtime import EXTENSION_KEY, Runtime, close_request_session
@@ -19,9 +18,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     settings = settings or Settings.from_env()
     settings.instance_path.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 from pathlib import Path
 
 import redis
@@ -62,5 +61,4 @@ def connect_redis(settings: Settings) -> redis.Redis:
             str(instance / "redis.rdb"), unix_socket_path=str(socket_path)
         )
         server.ping()
-        os.environ.setdefault("HOTLINE_EMBEDDED_REDIS_OWNER", str(os.getpid()))
         return server

@@ -10,3 +10,14 @@ def test_healthy_platform_answers_200(client: FlaskClient) -> None:
 
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_unreachable_redis_answers_503(settings) -> None:  # type: ignore[no-untyped-def]
+    from hotline import create_app
+
+    app = create_app(settings.replace(redis_url="redis://127.0.0.1:1/0"))
+    response = app.test_client().get("/healthz")
+
+    assert response.status_code == 503
+    assert response.get_json()["redis"] == "unreachable"
+    assert response.get_json()["database"] == "ok"

@@ -1,0 +1,1 @@
+"""SMS campaigns: contacts, segments, campaigns and their sending."""
