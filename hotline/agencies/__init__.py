@@ -1,0 +1,1 @@
+"""Recognise licensed recruitment agencies from the names and numbers people text."""

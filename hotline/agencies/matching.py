@@ -1,0 +1,278 @@
+"""Match a texted agency name or licence number against the registry, refusing to guess.
+
+A wrong "licensed" answer can send someone to a trafficker who borrowed a real agency's name,
+so the matcher answers UNIQUE only when exactly one agency fits word for word (allowing the
+usual transliteration noise and one typo per long word) and nothing else fits as well. A query
+that shares a word with a registered agency but differs in another ("Ak-Jol Trade" against
+"Ak-Jol Travel") is vetoed; a query that fits several agencies is AMBIGUOUS; a query made only of
+trade words ("travel") never identifies an agency.
+
+Licence numbers compare exactly on a normalised key: the digit groups with leading zeros
+dropped, joined by "-", so "№ 145-23", "lic 145/23", "145.23" and "145 23" are one key; letters
+("KG-", "ЛЦ") are ignored. A query of one digit group ("14523") also matches a licence whose
+groups run together to it, when exactly one does.
+"""
+
+from __future__ import annotations
+
+import enum
+import gc
+import operator
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hotline.agencies.alignment import Fit, Verdict, judge
+from hotline.agencies.names import NameForm, NameReader, Word, is_generic, near_generic
+from hotline.agencies.word_index import WordIndex, pack, unpack
+
+
+@dataclass(frozen=True)
+class RegistryName:
+    """One agency as the matcher sees it: its registered name and any other known names."""
+
+    agency_id: int
+    licence_no: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class MatchKind(enum.StrEnum):
+    """How sure the matcher is; only LICENCE and UNIQUE may be read as "this agency"."""
+
+    LICENCE = "licence"  # exact licence-number hit
+    UNIQUE = "unique"  # exactly one agency clearly matches, with a margin
+    AMBIGUOUS = "ambiguous"  # several agencies fit (e.g. a shared head word), or only partly
+    NONE = "none"  # nothing fits; candidates, if any, are rejected near misses for staff
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An agency the query was compared with, and why it scored as it did."""
+
+    agency_id: int
+    licence_no: str
+    name: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The answer to one query: a kind and the candidates behind it, best first."""
+
+    kind: MatchKind
+    candidates: tuple[Candidate, ...]
+
+
+_LICENCE_BODY = r"(\d+(?:(?:\s*[-/.–—]\s*|\s+)\d+)*)"
+_LICENCE_PREFIXED = re.compile(
+    r"(?:№|#|\bno\.?|\bn(?=\s*\d)|\blic[a-z]*\.?|\blits[a-z]*|\bлиц[а-яё]*\.?)\s*[:.]?\s*"
+    + _LICENCE_BODY,
+    re.IGNORECASE,
+)
+_LICENCE_EMBEDDED = re.compile(r"(?<![\w.])(\d+(?:\s*[-/–—]\s*\d+)+)(?![\w])")
+_LICENCE_ALONE = re.compile(r"^\s*" + _LICENCE_BODY + r"\s*$")
+_DIGIT_GROUP = re.compile(r"\d+")
+
+
+def licence_key(licence_no: str) -> str:
+    """Return the comparable form of a licence number: digit groups without zero padding."""
+    return "-".join(str(int(group)) for group in _DIGIT_GROUP.findall(licence_no))
+
+
+def _find_licence(text: str) -> tuple[str, tuple[int, int]] | None:
+    """Find a licence number in ``text`` (prefixed, bare, or digits-separator-digits)."""
+    for pattern in (_LICENCE_PREFIXED, _LICENCE_ALONE, _LICENCE_EMBEDDED):
+        found = pattern.search(text)
+        if found:
+            return licence_key(found.group(1)), found.span()
+    return None
+
+
+def licence_number_in(text: str) -> str | None:
+    """Return the normalised licence key in ``text``, or None when it holds no number.
+
+    A bare number in the middle of a name ("Ak-Jol 2000") is part of the name, not a licence;
+    it counts as a licence number only with a prefix (№, No, lic, лиц), with a separator
+    ("145-23"), or when it is the whole message.
+    """
+    found = _find_licence(text)
+    return found[0] if found else None
+
+
+_MAX_SCORED = 200  # entries aligned per query, fewest words first
+_MAX_VOUCHED = 40  # entries aligned when one query word found no counterpart in the index
+_MAX_CANDIDATES = 5
+
+
+def _is_clear_winner(best: Verdict, rest: list[Verdict]) -> bool:
+    """Tell whether ``best`` stands alone: the margin rule behind every UNIQUE answer.
+
+    A full match wins over other agencies only if none fits fully with as few typos and none
+    that explains every query word fits partly with fewer typos ("Aska" against «Asko» and
+    «Aska Travel» stays ambiguous); a match that omits trade words wins only if nothing else
+    fits.
+    """
+    if not best.distinctive:
+        return False
+    if best.fit is Fit.FULL:
+        return all(
+            other.edits > best.edits
+            if other.fit is Fit.FULL
+            else other.edits >= best.edits or other.fit is Fit.QUERY_EXTRA
+            for other in rest
+        )
+    return best.fit is Fit.GENERIC_OMITTED and not rest
+
+
+class NameIndex:
+    """Built once per registry snapshot; immutable; safe to share between threads.
+
+    ``countries`` picks the legal-form lists to strip (both by default, since a query does not
+    say where it comes from). Queries only read the index; the word memo inside the name reader
+    may grow, which is safe under concurrent use.
+    """
+
+    def __init__(self, names: Iterable[RegistryName], *, countries: Iterable[str] = ("KG", "UZ")):
+        self._reader = NameReader(countries)
+        self._agencies: list[RegistryName] = []
+        # One entry per distinct name or alias: its agency, and its form packed in strings.
+        entry_agency: list[int] = []
+        self._entry_forms: list[tuple[str, str]] = []
+        by_key: dict[str, list[int]] = {}
+        by_licence: dict[str, list[int]] = {}
+        by_digits: dict[str, list[int]] = {}
+        forms: list[NameForm] = []
+        # The build allocates a million short-lived objects and no cycles; pausing the cycle
+        # collector meanwhile cuts a 100,000-agency build by a third. What the index keeps is
+        # strings, bytes and tuples of strings, which collections need not scan.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for agency in names:
+                number = len(self._agencies)
+                self._agencies.append(agency)
+                key = licence_key(agency.licence_no)
+                if key:
+                    by_licence.setdefault(key, []).append(number)
+                    by_digits.setdefault(key.replace("-", ""), []).append(number)
+                seen: set[tuple[str, ...]] = set()
+                for text in (agency.name, *agency.aliases):
+                    form = self._reader.form(text, registry=True)
+                    if form.words and form.words not in seen:
+                        seen.add(form.words)
+                        by_key.setdefault(form.key, []).append(len(forms))
+                        forms.append(form)
+                        entry_agency.append(number)
+                        self._entry_forms.append(form.packed)
+            self._words = WordIndex(forms)
+            self._reader.forget()
+            self._entry_agency = pack(entry_agency)
+            self._by_key = {key: pack(entries) for key, entries in by_key.items()}
+            self._by_licence = {key: pack(agencies) for key, agencies in by_licence.items()}
+            self._by_licence_digits = {key: pack(agencies) for key, agencies in by_digits.items()}
+        finally:
+            if collecting:
+                gc.enable()
+
+    def match(self, query: str) -> Match:
+        """Answer a texted query: a licence number first, then the name."""
+        found = _find_licence(query)
+        if found is None:
+            return self._match_name(query)
+        key, (start, end) = found
+        hits = unpack(self._by_licence.get(key, b""))
+        if not hits and "-" not in key:
+            hits = unpack(self._by_licence_digits.get(key, b""))
+        if hits:
+            kind = MatchKind.LICENCE if len(hits) == 1 else MatchKind.AMBIGUOUS
+            reason = f"licence number {key}"
+            return Match(kind, tuple(self._candidate(a, 100.0, reason) for a in hits))
+        by_name = self._match_name(query[:start] + " " + query[end:])
+        if by_name.kind is not MatchKind.UNIQUE:
+            return by_name
+        first, *others = by_name.candidates
+        doubt = f"{first.reason}; but licence {key} sent is not in the registry"
+        first = Candidate(first.agency_id, first.licence_no, first.name, first.score, doubt)
+        return Match(MatchKind.AMBIGUOUS, (first, *others))
+
+    def _agency_of(self, entry: int) -> int:
+        return int.from_bytes(self._entry_agency[4 * entry : 4 * entry + 4], sys.byteorder)
+
+    def _candidate(self, agency: int, score: float, reason: str) -> Candidate:
+        record = self._agencies[agency]
+        return Candidate(record.agency_id, record.licence_no, record.name, score, reason)
+
+    def _prepare(self, query: NameForm) -> NameForm:
+        """Read query words the registry lacks: a mistyped trade word, or glued words.
+
+        "Serivs" one typo from "servis" is a trade word, whatever else it could be; "zumradjob"
+        is "zumrad" + "job" when the registry knows both.
+        """
+        parts: list[Word] = []
+        for word in query.parts:
+            near = self._words.near(word.skeleton) if word.identifying else set()
+            if word.identifying and not any(map(operator.not_, map(is_generic, near))):
+                if near or near_generic(word.skeleton):
+                    parts.append(word._replace(generic=True))
+                    continue
+                pieces = self._reader.segments(word.spelled, self._words.closeness)
+                if pieces is not None:
+                    parts += pieces
+                    continue
+            parts.append(word)
+        if len(parts) == len(query.parts) and all(map(operator.is_, parts, query.parts)):
+            return query
+        return NameForm(tuple(parts)) if parts else query
+
+    def _to_align(self, query: NameForm) -> list[int]:
+        """Entries worth aligning: those with a counterpart for every identifying query word.
+
+        If there are none, a word may carry a typo the index cannot see (two edits, or one
+        inside a short word): entries vouched for by every other identifying word, at least
+        two, are aligned instead, so the near miss can be told and explained.
+        """
+        needed = sum(1 << i for i, wanted in enumerate(query.identifying) if wanted)
+        masks = self._words.coverage(query)
+
+        def fewest_words_first(entries: list[int], limit: int) -> list[int]:
+            return sorted(entries, key=lambda e: (self._entry_forms[e][0].count(" "), e))[:limit]
+
+        full = [e for e, mask in masks.items() if mask & needed == needed]
+        if full:
+            return fewest_words_first(full, _MAX_SCORED)
+        count = needed.bit_count()
+        vouched = [e for e, mask in masks.items() if (mask & needed).bit_count() == count - 1]
+        if count >= 2 and vouched:
+            return fewest_words_first(vouched, _MAX_VOUCHED)
+        return fewest_words_first(list(masks), _MAX_CANDIDATES)
+
+    def _match_name(self, text: str) -> Match:
+        query = self._prepare(self._reader.form(text))
+        if not query.words:
+            return Match(MatchKind.NONE, ())
+        if not any(query.identifying):
+            exact = {self._agency_of(e) for e in unpack(self._by_key.get(query.key, b""))}
+            reason = "only trade words: names no agency"
+            found = tuple(self._candidate(a, 50.0, reason) for a in sorted(exact))
+            return Match(MatchKind.AMBIGUOUS if found else MatchKind.NONE, found[:_MAX_CANDIDATES])
+        best: dict[int, Verdict] = {}
+        for entry in self._to_align(query):
+            agency = self._agency_of(entry)
+            verdict = judge(query, NameForm.unpack(*self._entry_forms[entry]))
+            held = best.get(agency)
+            if held is None or (verdict.fit, verdict.score) > (held.fit, held.score):
+                best[agency] = verdict
+        ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
+        fits = [(a, v) for a, v in ranked if v.fit is not Fit.VETO]
+        if not fits:
+            return Match(MatchKind.NONE, self._candidates(ranked))
+        winner = _is_clear_winner(fits[0][1], [v for _, v in fits[1:]])
+        return Match(MatchKind.UNIQUE if winner else MatchKind.AMBIGUOUS, self._candidates(fits))
+
+    def _candidates(self, verdicts: list[tuple[int, Verdict]]) -> tuple[Candidate, ...]:
+        return tuple(
+            self._candidate(agency, v.score, v.reason) for agency, v in verdicts[:_MAX_CANDIDATES]
+        )
