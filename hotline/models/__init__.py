@@ -1,14 +1,35 @@
 """Persistent domain objects, one module per aggregate."""
 
+from hotline.models.agencies import (
+    Agency,
+    AgencyHistory,
+    LicenceStatus,
+    Registry,
+    RegistryImport,
+)
+from hotline.models.callbacks import CallbackRequest, CallbackSource, CallbackStatus
 from hotline.models.calls import CallSession, CallStatus
+from hotline.models.cases import Case, CaseStatus
 from hotline.models.contacts import Contact
 from hotline.models.messages import Direction, Message, MessageStatus
+from hotline.models.verifications import VerificationRecord
 
 __all__ = [
+    "Agency",
+    "AgencyHistory",
     "CallSession",
     "CallStatus",
+    "CallbackRequest",
+    "CallbackSource",
+    "CallbackStatus",
+    "Case",
+    "CaseStatus",
     "Contact",
     "Direction",
+    "LicenceStatus",
     "Message",
     "MessageStatus",
+    "Registry",
+    "RegistryImport",
+    "VerificationRecord",
 ]

@@ -1,0 +1,312 @@
+"""Read an official agency registry file (CSV): validate every row or reject the file.
+
+A registry file comes from a ministry's website through Excel, so it arrives with a BOM, ``;``
+delimiters, DD.MM.YYYY dates and stray whitespace; those are accepted. Anything that would make
+an answer wrong (a bad date, an unknown status, a duplicate licence) rejects the whole file with
+every problem listed by line, because half an import would tell a migrant that a licensed agency
+is unlicensed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+
+from hotline.models.agencies import (
+    LicenceStatus,
+    Registry,
+)
+
+REQUIRED_COLUMNS = (
+    "licence_no",
+    "name",
+    "registry",
+    "status",
+    "valid_from",
+    "valid_until",
+    "destinations",
+)
+OPTIONAL_COLUMNS = ("aliases", "address", "phone")
+COLUMN_SPELLINGS = {"license_no": "licence_no"}
+# Statuses a registry can state; ``removed`` is ours, inferred when an agency disappears.
+FILE_STATUSES = tuple(s for s in LicenceStatus if s is not LicenceStatus.REMOVED)
+PROBLEMS_SHOWN = 50
+CHANGE_KINDS = ("added", "removed", "changed", "relisted")  # the words in AgencyHistory.change
+# Column widths in the database: longer values would fail the whole transaction on PostgreSQL.
+_WIDTHS = {"licence_no": 40, "name": 300, "address": 300, "phone": 60, "alias": 300}
+
+ISO_COUNTRIES = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+    ZW
+    """.split()
+)
+# Codes people write that ISO 3166 spells otherwise.
+_COUNTRY_HINTS = {"UK": "GB", "EL": "GR"}
+_FILE_SIGNATURES = {
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?)",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook",
+    b"%PDF": "a PDF document",
+}
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
+
+
+class RegistryFileError(ValueError):
+    """The file cannot be imported; ``problems`` reads "line N: what is wrong", in file order."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if problems else "the registry file is not usable")
+        self.problems = problems
+
+    def summary(self, limit: int = PROBLEMS_SHOWN) -> str:
+        """List the first ``limit`` problems, so a garbage file does not flood the terminal."""
+        shown = self.problems[:limit]
+        if len(self.problems) > limit:
+            shown = [*shown, f"and {len(self.problems) - limit} more"]
+        return "\n".join(shown)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One agency as a registry file states it, already validated and normalised."""
+
+    line: int
+    registry: Registry
+    licence_no: str
+    name: str
+    status: LicenceStatus
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    destinations: tuple[str, ...]  # sorted, so reordering in the source is not a change
+    aliases: tuple[str, ...] = ()
+    address: str | None = None
+    phone: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.registry.value, licence_key(self.licence_no)
+
+
+def licence_key(licence_no: str) -> str:
+    """Fold a licence number for comparison: "kg-0145-23 " and "KG–0145-23" are one licence."""
+    folded = unicodedata.normalize("NFKC", licence_no).translate(_DASHES)
+    return re.sub(r"\s+", "", folded).upper()
+
+
+def demo_registry_csv() -> bytes:
+    """The bundled, plainly fictional registry used by ``--demo`` runs and local development."""
+    return resources.files("hotline.agencies").joinpath("demo_registry.csv").read_bytes()
+
+
+# --- Parsing ----------------------------------------------------------------------------------
+
+
+def parse_registry_csv(data: bytes) -> list[RegistryRow]:
+    """Validate a whole registry file, collecting every problem before giving up on it."""
+    text = io.StringIO(_decode(data), newline="")
+    reader = csv.reader(text, delimiter=_delimiter(data), strict=True)
+    problems: list[str] = []
+    rows: list[RegistryRow] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    columns: dict[str, int] | None = None
+    width = 0
+    end = 0
+    try:
+        for record in reader:
+            line, end = end + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if columns is None:
+                columns, header_problems = _read_header(record, line)
+                if header_problems:
+                    raise RegistryFileError(header_problems)
+                width = len(record)
+                continue
+            row = _read_row(record, line, columns, width, problems)
+            if row is None:
+                continue
+            if row.key in first_seen:
+                problems.append(
+                    f"line {line}: duplicate licence number {row.licence_no} "
+                    f"(first on line {first_seen[row.key]})"
+                )
+                continue
+            first_seen[row.key] = line
+            rows.append(row)
+    except csv.Error as exc:
+        problems.append(f"line {end + 1}: not readable as CSV ({exc})")
+    if columns is None and not problems:
+        problems.append("line 1: the file is empty")
+    elif not rows and not problems:
+        problems.append(f"line {end + 1}: no agencies after the header")
+    if problems:
+        raise RegistryFileError(problems)
+    return rows
+
+
+def _decode(data: bytes) -> str:
+    """Turn the bytes into text, naming the lines that are not UTF-8 rather than guessing."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RegistryFileError(["line 1: the file is UTF-16; save it as CSV UTF-8"])
+    for signature, kind in _FILE_SIGNATURES.items():
+        if data.startswith(signature):
+            raise RegistryFileError([f"line 1: this is {kind}, not a CSV file"])
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise RegistryFileError([f"line {line}: binary data (NUL bytes); this is not a CSV file"])
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    problems = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                f"line {number}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                f"{exc.start + 1}); save the file as CSV UTF-8"
+            )
+    if problems:
+        raise RegistryFileError(problems)
+    text = data.decode("utf-8")
+    if not text.strip():
+        raise RegistryFileError(["line 1: the file is empty"])
+    return text
+
+
+def _delimiter(data: bytes) -> str:
+    """Pick the delimiter from the header line only: destinations hold ``;`` inside fields."""
+    header = data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n").split(b"\n", 1)[0]
+    counts = {delimiter: header.count(delimiter.encode()) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda delimiter: counts[delimiter])  # ties go to ","
+
+
+def _column_name(raw: str) -> str:
+    name = re.sub(r"[\s-]+", "_", raw.strip().lower())
+    return COLUMN_SPELLINGS.get(name, name)
+
+
+def _read_header(record: list[str], line: int) -> tuple[dict[str, int], list[str]]:
+    columns: dict[str, int] = {}
+    problems = []
+    for index, raw in enumerate(record):
+        name = _column_name(raw)
+        if not name:
+            continue
+        if name in columns:
+            problems.append(f"line {line}: column {name} appears twice")
+        columns[name] = index
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        header = ", ".join(cell.strip() for cell in record)
+        header = header if len(header) <= 120 else header[:117] + "..."
+        problems.append(
+            f"line {line}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(the header reads: {header})"
+        )
+    return columns, problems
+
+
+def _read_row(
+    record: list[str], line: int, columns: dict[str, int], width: int, problems: list[str]
+) -> RegistryRow | None:
+    """Validate one data line, appending its problems; None when it has any."""
+    if len(record) < width or any(cell.strip() for cell in record[width:]):
+        hint = " (quote fields that contain the delimiter)" if len(record) > width else ""
+        if any("\n" in cell for cell in record):
+            hint = " (a quote opened on this line is closed lines later)"
+        problems.append(f"line {line}: {len(record)} fields, the header has {width}{hint}")
+        return None
+    cell = {name: record[index].strip() for name, index in columns.items()}
+    found: list[str] = []
+    licence_no = cell["licence_no"]
+    name = " ".join(cell["name"].split())
+    if any("\n" in cell[column] for column in ("licence_no", "name")):
+        found.append("a licence number or name runs over several lines (an unclosed quote?)")
+    if not licence_no:
+        found.append("empty licence number")
+    if not name:
+        found.append("empty name")
+    registry = _choice(Registry, cell["registry"].upper(), "registry", found)
+    status = _choice(FILE_STATUSES, cell["status"].lower(), "status", found)
+    valid_from = _date(cell["valid_from"], "valid_from", found)
+    valid_until = _date(cell["valid_until"], "valid_until", found)
+    if valid_from and valid_until and valid_until < valid_from:
+        found.append(f"valid_until {valid_until} is before valid_from {valid_from}")
+    destinations = _countries(cell["destinations"], found)
+    aliases = tuple(dict.fromkeys(a.strip() for a in cell.get("aliases", "").split(";")))
+    aliases = tuple(alias for alias in aliases if alias and alias != name)
+    address = cell.get("address") or None
+    phone = cell.get("phone") or None
+    texts = [("licence_no", licence_no), ("name", name), ("address", address), ("phone", phone)]
+    for column, value in [*texts, *(("alias", alias) for alias in aliases)]:
+        if value is not None and len(value) > _WIDTHS[column]:
+            found.append(f"{column} is longer than {_WIDTHS[column]} characters")
+    problems.extend(f"line {line}: {problem}" for problem in found)
+    if found or registry is None or status is None:
+        return None
+    return RegistryRow(
+        line=line,
+        registry=Registry(registry),
+        licence_no=licence_no,
+        name=name,
+        status=LicenceStatus(status),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        destinations=destinations,
+        aliases=aliases,
+        address=address,
+        phone=phone,
+    )
+
+
+def _choice(allowed: Iterable[str], value: str, column: str, found: list[str]) -> str | None:
+    options = [str(option) for option in allowed]
+    if value in options:
+        return value
+    shown = value or "(empty)"
+    found.append(f"unknown {column} {shown!r} (expected {', '.join(options)})")
+    return None
+
+
+def _date(value: str, column: str, found: list[str]) -> dt.date | None:
+    """Read YYYY-MM-DD or DD.MM.YYYY (as the region writes dates); empty means not stated."""
+    if not value:
+        return None
+    try:
+        if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value):
+            year, month, day = match.groups()
+        elif match := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value):
+            day, month, year = match.groups()
+        else:
+            found.append(f"{column} {value!r} is not a date (write YYYY-MM-DD or DD.MM.YYYY)")
+            return None
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        found.append(f"{column} {value!r} is not a real date")
+        return None
+
+
+def _countries(value: str, found: list[str]) -> tuple[str, ...]:
+    codes = {code.strip().upper() for code in re.split(r"[;,]", value)} - {""}
+    for code in sorted(codes - ISO_COUNTRIES):
+        hint = f", did you mean {_COUNTRY_HINTS[code]}?" if code in _COUNTRY_HINTS else ""
+        found.append(f"unknown country code {code!r} in destinations (ISO 3166 alpha-2{hint})")
+    return tuple(sorted(codes & ISO_COUNTRIES))
+
+
+# --- Importing --------------------------------------------------------------------------------
