@@ -14,9 +14,11 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.agencies.verify import RegistryIndex
 from hotline.config import Settings
 from hotline.providers import Provider, build_provider
 from hotline.queues import Queues
+from hotline.sms.conversation import SmsContent
 
 EXTENSION_KEY = "hotline"
 
@@ -28,7 +30,16 @@ class Runtime:
     sessions: sessionmaker[Session]
     redis: redis.Redis
     queues: Queues
+    registry: RegistryIndex = field(default_factory=RegistryIndex)
     _providers: dict[str, Provider] = field(default_factory=dict)
+    _sms_content: SmsContent | None = None
+
+    @property
+    def sms_content(self) -> SmsContent:
+        """Keywords, replies and rules, read from their data files on first use."""
+        if self._sms_content is None:
+            self._sms_content = SmsContent()
+        return self._sms_content
 
     @property
     def provider(self) -> Provider:

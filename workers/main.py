@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from rq import SimpleWorker, Worker
 
+from hotline.db import utcnow
 from hotline.runtime import runtime
+from workers.housekeeping import schedule_sweep
 
 
 def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool:
@@ -17,6 +19,7 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
     state = runtime(app)
     worker_class = Worker if forking else SimpleWorker
     with app.app_context():
+        schedule_sweep(utcnow())
         worker = worker_class(state.queues.all(), connection=state.redis)
         return bool(
             worker.work(burst=burst, with_scheduler=True, logging_level=state.settings.log_level)

@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from hotline.web.api import blueprint as api
     from hotline.web.health import blueprint as health
+    from hotline.web.public import blueprint as public
     from hotline.web.webhooks import blueprint as webhooks
 
-    app.register_blueprint(health)
-    app.register_blueprint(webhooks)
+    for blueprint in (health, webhooks, api, public):
+        app.register_blueprint(blueprint)

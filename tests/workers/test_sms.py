@@ -103,5 +103,5 @@ def test_inbound_sms_job_handles_each_message_once(
     run_jobs()
 
     with state.sessions() as session:
-        message = session.scalars(select(Message)).one()
+        message = session.scalars(select(Message).where(Message.direction == "inbound")).one()
     assert message.status == MessageStatus.PROCESSED

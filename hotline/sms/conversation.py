@@ -1,0 +1,160 @@
+"""Answer one inbound SMS: parse the keyword, act, and compose the reply in the right language.
+
+Plain domain code: it takes a session, the content, the registry and the time, and returns the
+reply text. The worker job around it stores and sends the reply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from hotline.agencies.verify import RegistryIndex, record_verification, verify
+from hotline.callbacks import request_callback
+from hotline.cases import open_case
+from hotline.config import LANGUAGES
+from hotline.models import CallbackSource, Contact, Message
+from hotline.sms.keywords import Command, KeywordTable, ParsedSms
+from hotline.sms.replies import ReplyBook, fit_sms
+from hotline.sms.rules import CITIZENSHIPS, RulesBook
+from hotline.sms.verdicts import verdict_reply
+
+_KYRGYZ_LETTERS = re.compile("[өүңӨҮҢ]")
+_UZBEK_CYRILLIC = re.compile("[ўғқҳЎҒҚҲ]")
+_UZBEK_LATIN = re.compile("(?i)[og][ʻʼ‘’'`]|\\bsh|ch\\b")
+_KARAKALPAK_LATIN = re.compile("[áǵıńóúÁǴÍŃÓÚ]")
+_CYRILLIC = re.compile("[а-яА-ЯёЁ]")
+_COUNTRY_LANGUAGE = {"KG": "ky", "UZ": "uz"}
+_LANGUAGE_CITIZENSHIP = {"ky": "KG", "uz": "UZ", "kaa": "UZ"}
+
+
+@dataclass(frozen=True)
+class SmsContent:
+    """Everything an answer is composed from; loaded once per process."""
+
+    keywords: KeywordTable = field(default_factory=KeywordTable.load)
+    replies: ReplyBook = field(default_factory=ReplyBook.load)
+    rules: RulesBook = field(default_factory=RulesBook.load)
+
+
+def guess_language(text: str) -> str | None:
+    """The language a free-text message is written in, where its letters give it away."""
+    if _KYRGYZ_LETTERS.search(text):
+        return "ky"
+    if _UZBEK_CYRILLIC.search(text):
+        return "uz"
+    if _KARAKALPAK_LATIN.search(text):
+        return "kaa"
+    if _CYRILLIC.search(text):
+        return None  # Russian or Kyrgyz: the contact's own choice decides
+    if _UZBEK_LATIN.search(text):
+        return "uz"
+    return None
+
+
+def reply_language(parsed: ParsedSms, text: str, contact: Contact) -> str:
+    """The request's language, else the contact's preferred one, else by the number's country."""
+    preferred = contact.language if contact.language in LANGUAGES else None
+    if len(parsed.languages) == 1:
+        return next(iter(parsed.languages))
+    if parsed.languages:
+        if preferred in parsed.languages:
+            return preferred
+        by_country = _COUNTRY_LANGUAGE.get(contact.country or "")
+        if by_country in parsed.languages:
+            return by_country
+        return sorted(parsed.languages)[0]
+    guessed = guess_language(text)
+    if guessed:
+        return guessed
+    if preferred:
+        return preferred
+    return "ru" if _CYRILLIC.search(text) else _COUNTRY_LANGUAGE.get(contact.country or "", "ru")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    session: Session
+    content: SmsContent
+    registry: RegistryIndex
+    hotline_number: str
+    now: dt.datetime
+
+    def answer(self, message: Message, contact: Contact) -> str:
+        """Act on ``message`` from ``contact`` and return the reply (at most 3 segments)."""
+        parsed = self.content.keywords.parse(message.body)
+        language = reply_language(parsed, message.body, contact)
+        if contact.language is None and parsed.command is not Command.LANG:
+            contact.language = language
+        return fit_sms(self._act(parsed, language, message, contact))
+
+    def _text(self, key: str, language: str, **values: object) -> str:
+        return self.content.replies.text(key, language, hotline=self.hotline_number, **values)
+
+    def _act(self, parsed: ParsedSms, language: str, message: Message, contact: Contact) -> str:
+        command, argument = parsed.command, parsed.argument
+        if command in (Command.CHECK, Command.LOOKUP):
+            if not argument:
+                return self._text("check_empty", language)
+            try:
+                verification = verify(self.session, self.registry, argument, self.now.date())
+            except ValueError:
+                return self._text("help", language)
+            record_verification(self.session, verification, "sms", contact.id)
+            return verdict_reply(
+                verification,
+                language,
+                self.content.replies,
+                self.content.rules,
+                self.hotline_number,
+            )
+        if command is Command.RULES:
+            return self._rules(argument, language, contact)
+        if command is Command.REPORT:
+            if not argument:
+                return self._text("report_empty", language)
+            case = open_case(
+                self.session,
+                contact_id=contact.id,
+                source="sms",
+                text=argument,
+                message_id=message.id,
+            )
+            return self._text("report_ack", language, case_no=case.case_no)
+        if command is Command.CALL:
+            request_callback(self.session, contact, CallbackSource.SMS, language, self.now)
+            return self._text("call_ack", language, when="")
+        if command is Command.STOP:
+            contact.opt_out(self.now)
+            return self._text("stop_ack", language)
+        if command is Command.START:
+            contact.opt_in()
+            return self._text("start_ack", language)
+        if command is Command.LANG:
+            chosen = self.content.keywords.language_named(argument) if argument else None
+            if chosen is None:
+                return self._text("lang_unknown", language)
+            contact.language = chosen
+            return self._text("lang_set", chosen)
+        return self._text("help", language)
+
+    def _rules(self, argument: str, language: str, contact: Contact) -> str:
+        rules = self.content.rules
+        destination, citizenship = rules.country_in(argument)
+        if destination is None:
+            covered = sorted({country for _, country in rules.sheets})
+            names = ", ".join(f"{code} {rules.country_name(code, language)}" for code in covered)
+            return self._text("rules_unknown_country", language, countries=names)
+        citizenship = (
+            citizenship
+            or (contact.country if contact.country in CITIZENSHIPS else None)
+            or _LANGUAGE_CITIZENSHIP.get(language, "KG")
+        )
+        sheet = rules.sheet(citizenship, destination)
+        if sheet is None:
+            name = rules.country_name(destination, language)
+            return self._text("rules_no_content", language, country=name)
+        return sheet.text[language] + " " + self._text("hotline_suffix", language)

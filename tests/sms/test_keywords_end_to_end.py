@@ -1,0 +1,209 @@
+"""Every keyword, in every language, through a signed Twilio webhook to the loopback Twilio.
+
+Each case: the inbound message is stored, the worker composes the reply in the request's
+language, sends it to the loopback Twilio, and both rows carry segment counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from hotline.models import (
+    CallbackRequest,
+    Case,
+    Contact,
+    Direction,
+    Message,
+    MessageStatus,
+    VerificationRecord,
+)
+from hotline.runtime import Runtime
+from hotline.sms.replies import ReplyBook
+from sms_campaigns.audience import eligible_contacts
+from tests.conftest import TwilioWebhooks
+from tests.factories import make_agency
+from tests.fakes.provider_api import FakeTwilioApi
+
+BOOK = ReplyBook.load()
+KG_PHONE = "+996555123456"
+UZ_PHONE = "+998901234567"
+
+# (message, sender, reply language, what the reply must contain)
+CASES = [
+    ("HELP", KG_PHONE, "ky", BOOK.text("help", "ky")),
+    ("ПОМОЩЬ", KG_PHONE, "ru", BOOK.text("help", "ru")),
+    ("ЖАРДАМ", KG_PHONE, "ky", BOOK.text("help", "ky")),
+    ("YORDAM", UZ_PHONE, "uz", BOOK.text("help", "uz")),
+    ("JÁRDEM", UZ_PHONE, "kaa", BOOK.text("help", "kaa")),
+    ("CHECK KG-0145-23", KG_PHONE, "ky", "KG-0145-23"),
+    ("ПРОВЕРКА Ак-Жол Тревел", KG_PHONE, "ru", "ДЕЙСТВУЕТ"),
+    ("ТЕКШЕР Ак-Жол Тревел", KG_PHONE, "ky", "ЖАРАКТУУ"),
+    ("TEKSHIR Ak-Jol Travel", UZ_PHONE, "uz", "AMALDA"),
+    ("TEKSER Ak-Jol Travel", UZ_PHONE, "kaa", "ÁMELDE"),
+    ("RULES RU", KG_PHONE, "ky", "Орусия"),
+    ("ПРАВИЛА Россия", KG_PHONE, "ru", "Россия"),
+    ("ЭРЕЖЕ Казакстан", KG_PHONE, "ky", "Ишеним телефону"),
+    ("QOIDA Rossiya", UZ_PHONE, "uz", "Rossiya"),
+    ("QAǴIYDA Rossiya", UZ_PHONE, "kaa", "Rossiya"),
+    ("REPORT agency took passports", KG_PHONE, "ky", "R-0000"),
+    ("ЖАЛОБА агентство забрало паспорт", KG_PHONE, "ru", "R-0000"),
+    ("КАБАРЛА агенттик акча алды", KG_PHONE, "ky", "R-0000"),
+    ("XABAR agentlik pul oldi", UZ_PHONE, "uz", "R-0000"),
+    ("ARZA agentlik pul aldı", UZ_PHONE, "kaa", "R-0000"),
+    ("CALL", KG_PHONE, "ky", BOOK.text("call_ack", "ky", when="", hotline="+996312000000")),
+    ("ПОЗВОНИТЕ", KG_PHONE, "ru", BOOK.text("call_ack", "ru", when="", hotline="+996312000000")),
+    ("ЧАЛ", KG_PHONE, "ky", BOOK.text("call_ack", "ky", when="", hotline="+996312000000")),
+    ("QOʻNGʻIROQ", UZ_PHONE, "uz", BOOK.text("call_ack", "uz", when="", hotline="+996312000000")),
+    ("QOŃIRAW", UZ_PHONE, "kaa", BOOK.text("call_ack", "kaa", when="", hotline="+996312000000")),
+    ("STOP", KG_PHONE, "ky", BOOK.text("stop_ack", "ky")),
+    ("СТОП", KG_PHONE, "ru", BOOK.text("stop_ack", "ru")),
+    ("ТОКТОТ", KG_PHONE, "ky", BOOK.text("stop_ack", "ky")),
+    ("TOʻXTA", UZ_PHONE, "uz", BOOK.text("stop_ack", "uz")),
+    ("TOQTAT", UZ_PHONE, "kaa", BOOK.text("stop_ack", "kaa")),
+    ("START", KG_PHONE, "ky", BOOK.text("start_ack", "ky")),
+    ("СТАРТ", KG_PHONE, "ru", BOOK.text("start_ack", "ru")),
+    ("БАШТА", KG_PHONE, "ky", BOOK.text("start_ack", "ky")),
+    ("BOSHLA", UZ_PHONE, "uz", BOOK.text("start_ack", "uz")),
+    ("BASLA", UZ_PHONE, "kaa", BOOK.text("start_ack", "kaa")),
+    ("LANG ru", KG_PHONE, "ru", BOOK.text("lang_set", "ru")),
+    ("ЯЗЫК кыргызча", KG_PHONE, "ky", BOOK.text("lang_set", "ky")),
+    ("ТИЛ ru", KG_PHONE, "ru", BOOK.text("lang_set", "ru")),
+    ("TIL uz", UZ_PHONE, "uz", BOOK.text("lang_set", "uz")),
+    ("TIL kaa", UZ_PHONE, "kaa", BOOK.text("lang_set", "kaa")),
+]
+
+
+@pytest.fixture
+def registry(state: Runtime) -> None:
+    with state.sessions() as session:
+        make_agency(session)
+        session.commit()
+
+
+def _replies(state: Runtime) -> list[Message]:
+    with state.sessions() as session:
+        return list(
+            session.scalars(
+                select(Message).where(Message.direction == Direction.OUTBOUND).order_by(Message.id)
+            )
+        )
+
+
+@pytest.mark.usefixtures("registry")
+@pytest.mark.parametrize(("text", "sender", "language", "expected"), CASES)
+def test_keyword_is_answered_in_its_language(
+    twilio_webhooks: TwilioWebhooks,
+    state: Runtime,
+    fake_twilio: FakeTwilioApi,
+    run_jobs: Callable[[], None],
+    text: str,
+    sender: str,
+    language: str,
+    expected: str,
+) -> None:
+    assert twilio_webhooks.sms(sender, text).status_code == 200
+    run_jobs()
+
+    [sent] = fake_twilio.sent()
+    assert sent.value("To") == sender
+    body = sent.value("Body") or ""
+    assert expected.replace("ʻ", "'") in body
+    with state.sessions() as session:
+        inbound = session.scalars(select(Message).where(Message.direction == "inbound")).one()
+        assert inbound.segments >= 1
+    [reply] = _replies(state)
+    assert reply.status == MessageStatus.SENT
+    assert reply.in_reply_to_id == inbound.id
+    assert reply.body == body
+    assert 1 <= reply.segments <= 3
+
+
+def test_replayed_webhook_sends_no_second_reply(
+    twilio_webhooks: TwilioWebhooks,
+    fake_twilio: FakeTwilioApi,
+    run_jobs: Callable[[], None],
+) -> None:
+    for _ in range(3):
+        twilio_webhooks.sms(KG_PHONE, "HELP", sid="SM" + "7" * 32)
+        run_jobs()
+    assert len(fake_twilio.sent()) == 1
+
+
+def test_stop_takes_the_number_out_of_every_campaign_audience(
+    twilio_webhooks: TwilioWebhooks, state: Runtime, run_jobs: Callable[[], None]
+) -> None:
+    twilio_webhooks.sms(KG_PHONE, "HELP")
+    run_jobs()
+    with state.sessions() as session:
+        assert KG_PHONE in {c.phone for c in session.scalars(eligible_contacts())}
+
+    twilio_webhooks.sms(KG_PHONE, "СТОП")
+    run_jobs()
+    with state.sessions() as session:
+        assert session.scalars(select(Contact)).one().opted_out
+        assert KG_PHONE not in {c.phone for c in session.scalars(eligible_contacts())}
+
+
+def test_report_opens_a_case_without_echoing_it(
+    twilio_webhooks: TwilioWebhooks, state: Runtime, run_jobs: Callable[[], None]
+) -> None:
+    twilio_webhooks.sms(KG_PHONE, "REPORT Recruiter Azamat in Osh took 3 passports")
+    run_jobs()
+
+    with state.sessions() as session:
+        case = session.scalars(select(Case)).one()
+    assert case.text == "Recruiter Azamat in Osh took 3 passports"
+    assert "Azamat" not in _replies(state)[0].body
+
+
+def test_two_call_requests_merge_into_one(
+    twilio_webhooks: TwilioWebhooks, state: Runtime, run_jobs: Callable[[], None]
+) -> None:
+    twilio_webhooks.sms(KG_PHONE, "CALL")
+    twilio_webhooks.sms(KG_PHONE, "ЧАЛ")
+    run_jobs()
+
+    with state.sessions() as session:
+        request = session.scalars(select(CallbackRequest)).one()
+    assert (request.source, request.requests, request.phone) == ("sms", 2, KG_PHONE)
+
+
+@pytest.mark.usefixtures("registry")
+def test_a_bare_name_is_an_agency_check_and_is_logged(
+    twilio_webhooks: TwilioWebhooks,
+    state: Runtime,
+    fake_twilio: FakeTwilioApi,
+    run_jobs: Callable[[], None],
+) -> None:
+    twilio_webhooks.sms(KG_PHONE, "Ak-Jol Trade")
+    run_jobs()
+
+    body = fake_twilio.sent()[0].value("Body") or ""
+    with state.sessions() as session:
+        record = session.scalars(select(VerificationRecord)).one()
+    assert record.verdict == "not_found"
+    assert "ДЕЙСТВУЕТ" not in body
+    assert "ЖАРАКТУУ" not in body
+
+
+def test_language_choice_is_remembered(
+    twilio_webhooks: TwilioWebhooks, fake_twilio: FakeTwilioApi, run_jobs: Callable[[], None]
+) -> None:
+    twilio_webhooks.sms(UZ_PHONE, "TIL ru")
+    twilio_webhooks.sms(UZ_PHONE, "HELP")
+    run_jobs()
+
+    assert fake_twilio.sent()[-1].value("Body") == BOOK.text("help", "ru")
+
+
+def test_a_flood_from_one_number_is_cut_off(
+    twilio_webhooks: TwilioWebhooks, fake_twilio: FakeTwilioApi, run_jobs: Callable[[], None]
+) -> None:
+    for _ in range(15):
+        twilio_webhooks.sms(KG_PHONE, "HELP")
+    run_jobs()
+
+    assert len(fake_twilio.sent()) == 11  # ten answers and one "slow down"
