@@ -207,3 +207,19 @@ def test_a_flood_from_one_number_is_cut_off(
     run_jobs()
 
     assert len(fake_twilio.sent()) == 11  # ten answers and one "slow down"
+
+
+def test_africastalking_sms_is_answered_through_africastalking(
+    client,
+    fake_africastalking,
+    run_jobs: Callable[[], None],  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.conftest import AT_TOKEN
+
+    form = {"id": "ATXid_e2e", "from": UZ_PHONE, "to": "12345", "text": "YORDAM"}
+    assert client.post(f"/africastalking/sms?token={AT_TOKEN}", data=form).status_code == 200
+    run_jobs()
+
+    [sent] = fake_africastalking.sent()
+    assert sent.value("to") == UZ_PHONE
+    assert sent.value("message") == BOOK.text("help", "uz")
