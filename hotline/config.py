@@ -58,9 +58,23 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("AT_CALLBACK_TOKEN", "", "Secret that Africa's Talking callbacks carry as ?token=."),
     Variable("AT_API_URL", "https://api.africastalking.com", "AT SMS REST base (tests: loopback)."),
     Variable("AT_VOICE_URL", "https://voice.africastalking.com", "AT voice REST base."),
+    Variable("STAFFED_HOURS", "09:00-18:00", "Hours agents answer, in HOTLINE_TIMEZONE."),
+    Variable("STAFFED_DAYS", "mon-sat", "Days agents answer: a range or list (mon,tue,...)."),
+    Variable("HOTLINE_TIMEZONE", "Asia/Bishkek", "Time zone of the staffed hotline."),
+    Variable("MISSED_CALL_NUMBER", "", "Our number that rejects calls and queues a callback."),
     Variable("RATELIMIT_ENABLED", "true", "false turns rate limits off (load tests)."),
     Variable("LOG_LEVEL", "INFO", "Python logging level."),
 )
+
+
+def _staffing_problem(settings: Settings) -> str | None:
+    from hotline.staffing import StaffedHours
+
+    try:
+        StaffedHours.parse(settings.staffed_hours, settings.staffed_days, settings.hotline_timezone)
+    except ValueError as exc:
+        return f"STAFFED_HOURS/STAFFED_DAYS/HOTLINE_TIMEZONE: {exc}"
+    return None
 
 
 def _parse_bool(name: str, raw: str) -> bool:
@@ -95,6 +109,10 @@ class Settings:
     at_callback_token: str = field(default="", repr=False)
     at_api_url: str = "https://api.africastalking.com"
     at_voice_url: str = "https://voice.africastalking.com"
+    staffed_hours: str = "09:00-18:00"
+    staffed_days: str = "mon-sat"
+    hotline_timezone: str = "Asia/Bishkek"
+    missed_call_number: str = ""
     ratelimit_enabled: bool = True
     log_level: str = "INFO"
 
@@ -119,6 +137,9 @@ class Settings:
         if len(self.default_region) != 2 or not self.default_region.isalpha():
             raise SettingsError("DEFAULT_REGION must be an ISO 3166 alpha-2 code such as KG")
         object.__setattr__(self, "default_region", self.default_region.upper())
+        staffing_problem = _staffing_problem(self)
+        if staffing_problem:
+            raise SettingsError(staffing_problem)
         object.__setattr__(self, "public_base_url", self.public_base_url.rstrip("/"))
         if not self.database_url:
             path = self.instance_path.resolve() / "hotline.db"
@@ -161,6 +182,10 @@ class Settings:
             at_callback_token=get("AT_CALLBACK_TOKEN"),
             at_api_url=get("AT_API_URL", "https://api.africastalking.com").rstrip("/"),
             at_voice_url=get("AT_VOICE_URL", "https://voice.africastalking.com").rstrip("/"),
+            staffed_hours=get("STAFFED_HOURS", "09:00-18:00"),
+            staffed_days=get("STAFFED_DAYS", "mon-sat").lower(),
+            hotline_timezone=get("HOTLINE_TIMEZONE", "Asia/Bishkek"),
+            missed_call_number=get("MISSED_CALL_NUMBER"),
             ratelimit_enabled=_parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED", "true")),
             log_level=get("LOG_LEVEL", "INFO").upper(),
         )

@@ -7,16 +7,20 @@ from hotline.models.agencies import (
     Registry,
     RegistryImport,
 )
+from hotline.models.agents import Agent, AgentStatus
 from hotline.models.callbacks import CallbackRequest, CallbackSource, CallbackStatus
 from hotline.models.calls import CallSession, CallStatus
 from hotline.models.cases import Case, CaseStatus
 from hotline.models.contacts import Contact
 from hotline.models.messages import Direction, Message, MessageStatus
+from hotline.models.prompts import PromptRecording
 from hotline.models.verifications import VerificationRecord
 
 __all__ = [
     "Agency",
     "AgencyHistory",
+    "Agent",
+    "AgentStatus",
     "CallSession",
     "CallStatus",
     "CallbackRequest",
@@ -29,6 +33,7 @@ __all__ = [
     "LicenceStatus",
     "Message",
     "MessageStatus",
+    "PromptRecording",
     "Registry",
     "RegistryImport",
     "VerificationRecord",

@@ -32,6 +32,10 @@ class CallSession(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     phone: Mapped[str] = mapped_column(String(20))
     language: Mapped[str | None] = mapped_column(String(3))
+    citizenship: Mapped[str | None] = mapped_column(String(2))  # KG or UZ, from number or menu
+    outcome: Mapped[str | None] = mapped_column(String(20))  # info, callback, agent, report...
+    # One entry per answered webhook ("main>rules>rules_ru"): its length is the step count,
+    # which makes a retried webhook recognisable.
     path: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[CallStatus] = mapped_column(String(12), default=CallStatus.RINGING)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,65 @@
+"""Apply what one IVR step changed, exactly once per step number.
+
+The engine is pure; this is where its ``Effects`` meet the database. A webhook whose step was
+already applied (a provider retry) changes nothing, so it returns the same document without
+opening a second callback request or a second case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from hotline.callbacks import request_callback
+from hotline.cases import open_case
+from hotline.models import CallbackSource, CallSession, Contact, VerificationRecord
+from ivr_menus.engine import Outcome
+
+
+@dataclass(frozen=True)
+class Applied:
+    applied: bool
+    case_id: int | None = None
+    send_info_sms: bool = False
+
+
+def apply_step(
+    session: Session,
+    call: CallSession,
+    contact: Contact,
+    step: int,
+    outcome: Outcome,
+    now: dt.datetime,
+) -> Applied:
+    """Record the step on the call and apply its effects, unless this step was seen before."""
+    if step != len(call.path or []):
+        return Applied(applied=False)
+    effects = outcome.effects
+    call.path = [*(call.path or []), ">".join(effects.visited)]
+    if effects.language:
+        call.language = contact.language = effects.language
+    elif call.language is None and contact.language:
+        call.language = contact.language
+    if effects.citizenship:
+        call.citizenship = effects.citizenship
+    if effects.outcome:
+        call.outcome = effects.outcome
+    if effects.callback_reason:
+        request_callback(
+            session, contact, CallbackSource.IVR, outcome.language, now, effects.callback_reason
+        )
+    if effects.licence_check:
+        digits, verdict = effects.licence_check
+        session.add(
+            VerificationRecord(channel="ivr", contact_id=contact.id, query=digits, verdict=verdict)
+        )
+    case_id = None
+    if effects.recording_url:
+        case = open_case(
+            session, contact_id=contact.id, source="ivr", text="(voice message)", kind="recruiter"
+        )
+        case.recording_url = effects.recording_url[:500]
+        case_id = case.id
+    return Applied(applied=True, case_id=case_id, send_info_sms=effects.send_info_sms)
