@@ -1,14 +1,15 @@
-"""The ``hotline`` command: run the platform, migrate, work queues (and, later, operate it)."""
+"""The ``hotline`` command: run the platform, migrate, work queues, and operate it.
+
+Each group of commands lives in its own module beside this one and is added at the end.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -21,7 +22,8 @@ from hotline.migrations import upgrade_database
 log = logging.getLogger(__name__)
 
 
-def _app() -> Flask:
+def app_from_env() -> Flask:
+    """The app for a command, with configuration errors as clean messages."""
     try:
         return create_app(Settings.from_env())
     except SettingsError as exc:
@@ -55,7 +57,7 @@ def worker(burst: bool) -> None:
     """Run one RQ worker (with the scheduler) on the high, default and low queues."""
     from workers.main import run_worker
 
-    run_worker(_app(), burst=burst)
+    run_worker(app_from_env(), burst=burst)
 
 
 @main.command()
@@ -69,7 +71,7 @@ def run(host: str, port: int) -> None:
 
     settings = Settings.from_env()
     upgrade_database(settings.database_url)
-    app = _app()  # starts the embedded Redis when REDIS_URL is unset; this process owns it
+    app = app_from_env()  # starts the embedded Redis when REDIS_URL is unset; this process owns it
     load_demo_data(app)
     worker_process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "hotline.cli", "worker"], env=dict(os.environ)
@@ -90,49 +92,13 @@ def run(host: str, port: int) -> None:
             worker_process.kill()
 
 
-@main.group()
-def agencies() -> None:
-    """Registries of licensed recruitment agencies."""
+def _register_groups() -> None:
+    from hotline.cli.agencies import agencies
+    from hotline.cli.audio import audio_group
+    from hotline.cli.ivr import ivr
+
+    for group in (agencies, audio_group, ivr):
+        main.add_command(group)
 
 
-@agencies.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--as-of",
-    "as_of",
-    required=True,
-    type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
-    help="Date the registry published this list (YYYY-MM-DD).",
-)
-@click.option("--demo", is_flag=True, help="Mark the agencies as fictional demo data.")
-@click.option("--force", is_flag=True, help="Import even over a newer or a real registry.")
-def agencies_import(file: Path, as_of: dt.datetime, demo: bool, force: bool) -> None:
-    """Replace the KG/UZ registries in FILE (CSV) with its contents and print what changed.
-
-    The file is checked whole before anything is written: a rejected file lists every problem
-    by line on stderr, exits 1 and leaves the registry as it was.
-    """
-    from hotline.agencies.registry_file import RegistryFileError, parse_registry_csv
-    from hotline.agencies.registry_import import ImportRefused, import_registry
-    from hotline.runtime import runtime
-
-    try:
-        rows = parse_registry_csv(file.read_bytes())
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
-    except RegistryFileError as exc:
-        click.echo(f"{file}: rejected, nothing imported", err=True)
-        click.echo(exc.summary(), err=True)
-        raise SystemExit(1) from None
-    try:
-        with runtime(_app()).session_scope() as session:
-            diff = import_registry(
-                session, rows, as_of.date(), source_name=file.name, demo=demo, force=force
-            )
-    except ImportRefused as exc:
-        raise click.ClickException(f"{exc}; nothing imported (--force imports anyway)") from exc
-    click.echo(diff.format())
-
-
-if __name__ == "__main__":
-    main()
+_register_groups()

@@ -1,0 +1,1 @@
+"""Tests for the audio package: the recording pipeline and the prompt library."""
