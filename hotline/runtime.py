@@ -5,7 +5,7 @@ Built by ``create_app`` and kept in ``app.extensions["hotline"]``; read through 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -14,11 +14,13 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from audio.library import PromptLibrary
 from hotline.agencies.verify import RegistryIndex
 from hotline.config import Settings
 from hotline.providers import Provider, build_provider
 from hotline.queues import Queues
 from hotline.sms.conversation import SmsContent
+from ivr_menus.menu import Menu
 
 EXTENSION_KEY = "hotline"
 
@@ -33,6 +35,22 @@ class Runtime:
     registry: RegistryIndex = field(default_factory=RegistryIndex)
     _providers: dict[str, Provider] = field(default_factory=dict)
     _sms_content: SmsContent | None = None
+    _ivr_menu: Menu | None = None
+    _prompt_library: PromptLibrary | None = None
+
+    @property
+    def prompt_library(self) -> PromptLibrary:
+        """Prompt texts and the placeholder manifest, read on first use."""
+        if self._prompt_library is None:
+            self._prompt_library = PromptLibrary.load()
+        return self._prompt_library
+
+    @property
+    def ivr_menu(self) -> Menu:
+        """The voice menu, read from its YAML on first use."""
+        if self._ivr_menu is None:
+            self._ivr_menu = Menu.load()
+        return self._ivr_menu
 
     @property
     def sms_content(self) -> SmsContent:
@@ -71,6 +89,16 @@ def request_session() -> Session:
         g.db_session = runtime().sessions()
     session: Session = g.db_session
     return session
+
+
+def after_commit(action: Callable[[], object]) -> None:
+    """Run ``action`` once the current request's transaction has committed (enqueue jobs)."""
+    g.setdefault("after_commit", []).append(action)
+
+
+def run_after_commit() -> None:
+    for action in g.pop("after_commit", []):
+        action()
 
 
 def close_request_session(_exc: BaseException | None = None) -> None:

@@ -19,6 +19,22 @@ CITIZENSHIP_OPTIONS = {"1": "KG", "2": "UZ"}
 LICENCE_DIGITS = 20
 FALLBACK_LANGUAGE = "ru"
 
+VERDICTS = ("licensed", "suspended", "revoked", "expired", "ambiguous", "not_found")
+# Prompts the engine plays on its own, whatever the menu says: each needs every language.
+SYSTEM_PROMPTS = (
+    "welcome",
+    "invalid_key",
+    "no_input",
+    "no_input_final",
+    "choose_citizenship",
+    "connecting_agent",
+    "agent_unavailable",
+    "licence_number_is",
+    "licence_not_understood",
+    *(f"licence_status_{verdict}" for verdict in VERDICTS),
+    *(f"digit_{digit}" for digit in range(10)),
+)
+
 # What the engine knows about the registry: licence digits -> verdict
 # (licensed, suspended, revoked, expired, ambiguous, not_found).
 LicenceLookup = Callable[[str], str]

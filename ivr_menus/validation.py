@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from ivr_menus.engine import SYSTEM_PROMPTS
 from ivr_menus.menu import LANGUAGE_ORDER, MENUS, Menu, NodeKind
 
 GLOBAL_KEYS = frozenset("*0")
@@ -76,6 +77,11 @@ def check_menu(menu: Menu, prompts: Mapping[str, Mapping[str, str]]) -> list[str
             for language in LANGUAGE_ORDER:
                 if not str(texts.get(language) or "").strip():
                     problems.append(f"{node.id}: prompt {prompt!r} is missing in {language}")
+    for prompt in SYSTEM_PROMPTS:
+        texts = prompts.get(prompt) or {}
+        missing = [code for code in LANGUAGE_ORDER if not str(texts.get(code) or "").strip()]
+        if missing:
+            problems.append(f"system prompt {prompt!r} is missing in {', '.join(missing)}")
     problems.extend(f"{node} cannot be reached" for node in sorted(unreachable(menu)))
     return problems
 

@@ -41,6 +41,7 @@ from hotline.providers.base import (
     WebhookRejected,
     WebhookRequest,
     is_dtmf,
+    media_url,
     required,
 )
 
@@ -168,7 +169,7 @@ class AfricasTalkingProvider:
             status=status,
             digits=digits or None,
             duration_seconds=int(duration) if duration and duration.isdigit() else None,
-            recording_url=request.field("recordingUrl"),
+            recording_url=media_url(request.field("recordingUrl")),
         )
 
     def render_voice(self, script: VoiceScript) -> RenderedVoice:

@@ -62,6 +62,7 @@ class CallEvent:
     digits: str | None = None
     duration_seconds: int | None = None
     recording_url: str | None = None
+    dial_status: str | None = None  # outcome of a <Dial>: completed, busy, no-answer, failed
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,13 @@ class Provider(Protocol):
 def is_dtmf(digits: str) -> bool:
     """Keypad input as a provider reports it: digits, ``*`` and ``#`` only."""
     return len(digits) <= 32 and all(c in "0123456789*#" for c in digits)
+
+
+def media_url(value: str | None) -> str | None:
+    """Keep a provider media URL only if it is one (a worker fetches it later)."""
+    if value and value.startswith("https://") and len(value) <= 500:
+        return value
+    return None
 
 
 def required(request: WebhookRequest, name: str, *, max_length: int = 64) -> str:

@@ -36,6 +36,7 @@ from hotline.providers.base import (
     WebhookRejected,
     WebhookRequest,
     is_dtmf,
+    media_url,
     required,
 )
 
@@ -173,7 +174,8 @@ class TwilioProvider:
             status=raw if raw in _CALL_FINAL else None,
             digits=digits,
             duration_seconds=int(duration) if duration and duration.isdigit() else None,
-            recording_url=request.field("RecordingUrl"),
+            recording_url=media_url(request.field("RecordingUrl")),
+            dial_status=(request.field("DialCallStatus") or "").lower()[:20] or None,
         )
 
     def render_voice(self, script: VoiceScript) -> RenderedVoice:

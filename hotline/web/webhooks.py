@@ -16,18 +16,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
-from hotline.providers.base import (
-    Hangup,
-    Provider,
-    Say,
-    VoiceScript,
-    WebhookRejected,
-    WebhookRequest,
-)
+from hotline.providers.base import Provider, WebhookRejected, WebhookRequest
 from hotline.queues import HIGH
-from hotline.runtime import Runtime, request_session, runtime
+from hotline.runtime import Runtime, request_session, run_after_commit, runtime
 from hotline.sms.delivery import apply_delivery_report
 from hotline.sms.inbound import store_inbound_sms
+from hotline.web.audio import prompt_source
+from hotline.web.voice import answer_call
 from ivr_menus.calls import track_call
 
 blueprint = Blueprint("webhooks", __name__)
@@ -63,6 +58,7 @@ def provider_webhook(provider_name: str) -> Callable[[Handler], Callable[[], Res
             try:
                 answer = handler(state, provider, webhook, session)
                 session.commit()
+                run_after_commit()
             except WebhookRejected as exc:
                 session.rollback()
                 log.info("%s %s: rejected: %s", provider_name, request.path, exc)
@@ -153,10 +149,7 @@ def africastalking_delivery(
 
 
 def _voice(state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session) -> str:
-    event = provider.parse_call_event(webhook)
-    track_call(session, provider.name, event, state.settings.default_region, utcnow())
-    script = VoiceScript((Say("Горячая линия для мигрантов.", "ru"), Hangup()))
-    return provider.render_voice(script).body
+    return answer_call(state, provider, webhook, session, prompt_source(state, session))
 
 
 @blueprint.post("/twilio/voice")

@@ -1,0 +1,136 @@
+"""Voice webhooks: track the call, run one engine step, apply its effects once, render XML."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from hotline.agencies.verify import verify
+from hotline.callbacks import request_callback
+from hotline.db import utcnow
+from hotline.models import CallbackSource, CallSession, Contact
+from hotline.phones import InvalidPhoneNumber, parse_phone
+from hotline.providers.base import CallEvent, Provider, Reject, VoiceScript, WebhookRequest
+from hotline.queues import HIGH
+from hotline.runtime import Runtime, after_commit
+from hotline.staffing import StaffedHours, agents_to_dial
+from ivr_menus.calls import track_call
+from ivr_menus.effects import apply_step
+from ivr_menus.engine import CallContext, Engine, Turn
+from ivr_menus.render import CallUrls, PromptSource, to_voice_script
+
+log = logging.getLogger(__name__)
+CITIZENSHIP_BY_COUNTRY = {"KG": "KG", "UZ": "UZ"}
+VOICE_PATHS = {"twilio": "/twilio/voice", "africastalking": "/africastalking/voice"}
+
+
+def _number(query: Mapping[str, str], name: str, limit: int) -> int:
+    raw = query.get(name, "0")
+    return min(int(raw), limit) if raw.isdigit() and len(raw) < 6 else 0
+
+
+def turn_from(webhook: WebhookRequest, event: CallEvent) -> Turn:
+    query = webhook.query
+    phase = query.get("phase")
+    return Turn(
+        node=(query.get("node") or None),
+        digits=event.digits,
+        step=_number(query, "step", 10_000),
+        tries=_number(query, "tries", 10),
+        phase=phase if phase in {"noinput", "recorded", "dialed"} else None,
+        then=query.get("then") or None,
+        recording_url=event.recording_url,
+        dial_status=event.dial_status,
+    )
+
+
+def _is_missed_call_line(state: Runtime, event: CallEvent) -> bool:
+    line = state.settings.missed_call_number
+    if not line or not event.callee:
+        return False
+    try:
+        return parse_phone(event.callee, state.settings.default_region) == parse_phone(
+            line, state.settings.default_region
+        )
+    except InvalidPhoneNumber:
+        return False
+
+
+def answer_call(
+    state: Runtime,
+    provider: Provider,
+    webhook: WebhookRequest,
+    session: Session,
+    prompts: PromptSource,
+) -> str:
+    """Run the IVR for one voice webhook and return the provider's XML."""
+    settings = state.settings
+    now = utcnow()
+    event = provider.parse_call_event(webhook)
+    call = track_call(session, provider.name, event, settings.default_region, now)
+    if event.status is not None:  # the call has ended; Africa's Talking reports it here
+        return provider.render_voice(VoiceScript()).body
+    contact = session.get(Contact, call.contact_id)
+    assert contact is not None
+    turn = turn_from(webhook, event)
+    if turn.node is None and _is_missed_call_line(state, event):
+        if not call.path:
+            call.path = ["missed-call"]
+            call.outcome = "callback"
+            request_callback(session, contact, CallbackSource.MISSED_CALL, contact.language, now)
+        return provider.render_voice(VoiceScript((Reject(),))).body
+    language = call.language or contact.language
+    hours = StaffedHours.parse(
+        settings.staffed_hours, settings.staffed_days, settings.hotline_timezone
+    )
+    context = CallContext(
+        language=language,
+        citizenship=call.citizenship or _citizenship(call),
+        agents=agents_to_dial(session, hours, now, language),
+    )
+    engine = Engine(state.ivr_menu, lambda digits: licence_verdict(state, session, digits))
+    outcome = engine.step(context, turn)
+    applied = apply_step(session, call, contact, turn.step, outcome, now)
+    if applied.send_info_sms:
+        _queue_info_sms(state, session, contact, outcome.language)
+    secret = {"token": settings.at_callback_token} if provider.name == "africastalking" else {}
+    urls = CallUrls(settings.public_base_url + VOICE_PATHS[provider.name], secret)
+    script = to_voice_script(outcome.actions, urls, prompts, settings.hotline_number)
+    return provider.render_voice(script).body
+
+
+def _citizenship(call: CallSession) -> str | None:
+    from hotline.phones import country_of
+
+    return CITIZENSHIP_BY_COUNTRY.get(country_of(call.phone) or "")
+
+
+def licence_verdict(state: Runtime, session: Session, digits: str) -> str:
+    try:
+        return str(verify(session, state.registry, digits, utcnow().date()).verdict)
+    except ValueError:
+        return "not_found"
+
+
+def _queue_info_sms(state: Runtime, session: Session, contact: Contact, language: str) -> None:
+    """After repeated silence: text the keyword list so the caller can still get help."""
+    from hotline.sms.outbound import queue_sms
+    from workers.sms import SEND_RETRY_INTERVALS, send_sms
+
+    text = state.sms_content.replies.text("help", language)
+    message = queue_sms(
+        session, state.settings.provider, contact.phone, text, contact_id=contact.id
+    )
+    message_id, provider_name = message.id, state.settings.provider
+    after_commit(
+        lambda: state.queues.enqueue(
+            send_sms,
+            message_id,
+            provider_name,
+            queue=HIGH,
+            job_id=f"send-{message_id}",
+            retry_intervals=SEND_RETRY_INTERVALS,
+        )
+    )
