@@ -36,9 +36,6 @@ from tests.signing import twilio_signature  # noqa: E402
 
 TOKEN = "bench-token"  # noqa: S105 - a loopback-only test secret
 KEYS = "123456789*0"
-ACCESS_LOG = (
-    os.environ.get("BENCH_ACCESS_LOG", "").split() if os.environ.get("BENCH_ACCESS_LOG") else []
-)
 
 
 def free_port() -> int:
