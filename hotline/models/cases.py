@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UtcDateTime, utcnow
@@ -26,6 +26,7 @@ class Case(Base):
     kind: Mapped[str] = mapped_column(String(20), default="recruiter")  # recruiter, trafficking
     text: Mapped[str] = mapped_column(Text, default="")
     recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     status: Mapped[CaseStatus] = mapped_column(String(10), default=CaseStatus.OPEN)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

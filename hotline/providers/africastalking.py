@@ -10,6 +10,7 @@ import hmac
 import json
 import xml.etree.ElementTree as ET
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from africastalking.Service import AfricasTalkingException
@@ -40,6 +41,7 @@ from hotline.providers.base import (
     VoiceStep,
     WebhookRejected,
     WebhookRequest,
+    fetch_media,
     is_dtmf,
     media_url,
     required,
@@ -121,6 +123,14 @@ class AfricasTalkingProvider:
                 f"Africa's Talking did not queue the call ({entry.get('status')})", retryable=False
             )
         return PlacedCall(provider_call_id=str(session_id))
+
+    def fetch_recording(self, url: str) -> bytes:
+        """Download a caller's recording from Africa's Talking's own hosts only."""
+        host = urlsplit(url).hostname or ""
+        configured = urlsplit(self._settings.at_voice_url).hostname or ""
+        if not (host == configured or host.endswith(".africastalking.com")):
+            raise ProviderError("not an Africa's Talking recording URL", retryable=False)
+        return fetch_media(url)
 
     def verify_webhook(self, request: WebhookRequest) -> bool:
         expected = self._settings.at_callback_token

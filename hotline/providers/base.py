@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import requests
+
 
 class ProviderError(Exception):
     """A provider call failed; ``retryable`` says whether the same call may succeed later."""
@@ -183,6 +185,8 @@ class Provider(Protocol):
 
     def render_voice(self, script: VoiceScript) -> RenderedVoice: ...
 
+    def fetch_recording(self, url: str) -> bytes: ...
+
 
 def is_dtmf(digits: str) -> bool:
     """Keypad input as a provider reports it: digits, ``*`` and ``#`` only."""
@@ -194,6 +198,24 @@ def media_url(value: str | None) -> str | None:
     if value and value.startswith("https://") and len(value) <= 500:
         return value
     return None
+
+
+MAX_RECORDING_BYTES = 20 * 1024 * 1024
+
+
+def fetch_media(url: str, auth: tuple[str, str] | None = None) -> bytes:
+    """GET a provider's media file; errors say whether to retry (a new recording may 404)."""
+    try:
+        response = requests.get(url, auth=auth, timeout=(3.05, 30), stream=True)
+        if response.status_code != 200:
+            retryable = response.status_code in (404, 429) or response.status_code >= 500
+            raise ProviderError(f"media answered {response.status_code}", retryable=retryable)
+        data = response.raw.read(MAX_RECORDING_BYTES + 1, decode_content=True)
+    except requests.RequestException as exc:
+        raise ProviderError(f"media unreachable: {type(exc).__name__}", retryable=True) from exc
+    if len(data) > MAX_RECORDING_BYTES:
+        raise ProviderError("recording larger than any voice message", retryable=False)
+    return bytes(data)
 
 
 def required(request: WebhookRequest, name: str, *, max_length: int = 64) -> str:

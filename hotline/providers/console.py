@@ -20,6 +20,7 @@ from hotline.providers.base import (
     OutboundCall,
     OutboundSms,
     PlacedCall,
+    ProviderError,
     RenderedVoice,
     SentSms,
     VoiceScript,
@@ -71,3 +72,6 @@ class ConsoleProvider:
 
     def render_voice(self, script: VoiceScript) -> RenderedVoice:
         return self._twiml.render_voice(script)
+
+    def fetch_recording(self, url: str) -> bytes:
+        raise ProviderError("the console provider has no recordings", retryable=False)

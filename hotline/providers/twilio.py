@@ -35,6 +35,7 @@ from hotline.providers.base import (
     VoiceScript,
     WebhookRejected,
     WebhookRequest,
+    fetch_media,
     is_dtmf,
     media_url,
     required,
@@ -121,6 +122,14 @@ class TwilioProvider:
         except Exception as exc:
             raise _provider_error(exc) from exc
         return PlacedCall(provider_call_id=str(placed.sid))
+
+    def fetch_recording(self, url: str) -> bytes:
+        """Download a caller's recording (WAV) from Twilio's API, never from anywhere else."""
+        if not url.startswith(TWILIO_API + "/2010-04-01/Accounts/"):
+            raise ProviderError("not a Twilio recording URL", retryable=False)
+        address = self._settings.twilio_api_url + url[len(TWILIO_API) :] + ".wav"
+        credentials = (self._settings.twilio_account_sid, self._settings.twilio_auth_token)
+        return fetch_media(address, credentials)
 
     def verify_webhook(self, request: WebhookRequest) -> bool:
         token = self._settings.twilio_auth_token

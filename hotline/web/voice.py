@@ -95,6 +95,8 @@ def answer_call(
     applied = apply_step(session, call, contact, turn.step, outcome, now)
     if applied.send_info_sms:
         _queue_info_sms(state, session, contact, outcome.language)
+    if applied.case_id is not None:
+        _queue_recording_fetch(state, applied.case_id, provider.name)
     secret = {"token": settings.at_callback_token} if provider.name == "africastalking" else {}
     urls = CallUrls(settings.public_base_url + VOICE_PATHS[provider.name], secret)
     script = to_voice_script(outcome.actions, urls, prompts, settings.hotline_number)
@@ -112,6 +114,21 @@ def licence_verdict(state: Runtime, session: Session, digits: str) -> str:
         return str(verify(session, state.registry, digits, utcnow().date()).verdict)
     except ValueError:
         return "not_found"
+
+
+def _queue_recording_fetch(state: Runtime, case_id: int, provider_name: str) -> None:
+    from workers.cases import FETCH_RETRY_INTERVALS, fetch_case_recording
+
+    after_commit(
+        lambda: state.queues.enqueue(
+            fetch_case_recording,
+            case_id,
+            provider_name,
+            queue=HIGH,
+            job_id=f"case-recording-{case_id}",
+            retry_intervals=FETCH_RETRY_INTERVALS,
+        )
+    )
 
 
 def _queue_info_sms(state: Runtime, session: Session, contact: Contact, language: str) -> None:

@@ -167,6 +167,8 @@ class FakeTwilioApi(_FakeApi):
             with self._lock:
                 found = [m for m in self.messages if to is None or m["to"] == to]
             return 200, {"messages": found, "next_page_uri": None, "page": 0, "page_size": 50}
+        if request.path.startswith(prefix + "Recordings/") and request.method == "GET":
+            return 200, {"recording": request.path.rsplit("/", 1)[-1]}
         if request.path == prefix + "Calls.json" and request.method == "POST":
             call = {
                 "sid": "CA" + uuid.uuid4().hex,

@@ -129,3 +129,45 @@ def test_africastalking_call_walks_the_same_menu(client: FlaskClient) -> None:
         data={**form, "isActive": "0", "status": "Success", "durationInSeconds": "42"},
     )
     assert ended.status_code == 200
+
+
+def test_a_voice_report_opens_a_case_and_a_worker_fetches_the_recording(
+    twilio_webhooks: TwilioWebhooks,
+    state: Runtime,
+    fake_twilio,
+    run_jobs,  # type: ignore[no-untyped-def]
+) -> None:
+    from hotline.models import Case
+    from tests.conftest import TWILIO_SID
+
+    call = TwilioCall(twilio_webhooks)
+    call.start()
+    call.press("2")
+    record = call.press("8").find("Record")
+    assert record is not None
+    recording = f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_SID}/Recordings/RE1"
+    thanks = call.post(record.get("action") or "", RecordingUrl=recording)
+    assert thanks.find("Gather") is not None  # back to a menu, never dead air
+    run_jobs()
+
+    [request] = [r for r in fake_twilio.requests if r.method == "GET"]
+    assert request.path.endswith("/Recordings/RE1.wav")
+    assert request.headers["Authorization"].startswith("Basic ")
+    with state.sessions() as session:
+        case = session.scalars(select(Case)).one()
+        assert (case.source, case.recording_url) == ("ivr", recording)
+        assert case.recording
+
+
+def test_a_recording_url_off_the_providers_host_is_never_fetched(
+    state: Runtime, fake_twilio
+) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from hotline.providers.base import ProviderError
+
+    provider = state.provider_named("twilio")
+    with pytest.raises(ProviderError) as refused:
+        provider.fetch_recording("https://attacker.example/2010-04-01/Accounts/x")
+    assert refused.value.retryable is False
+    assert fake_twilio.requests == []
