@@ -10,6 +10,7 @@ from hotline.models.agencies import (
 from hotline.models.agents import Agent, AgentStatus
 from hotline.models.callbacks import CallbackRequest, CallbackSource, CallbackStatus
 from hotline.models.calls import CallSession, CallStatus
+from hotline.models.campaigns import Campaign, CampaignState, Recipient, RecipientStatus
 from hotline.models.cases import Case, CaseStatus
 from hotline.models.contacts import Contact
 from hotline.models.messages import Direction, Message, MessageStatus
@@ -22,6 +23,8 @@ __all__ = [
     "Agent",
     "AgentStatus",
     "CallSession",
+    "Campaign",
+    "CampaignState",
     "CallStatus",
     "CallbackRequest",
     "CallbackSource",
@@ -34,6 +37,8 @@ __all__ = [
     "Message",
     "MessageStatus",
     "PromptRecording",
+    "Recipient",
+    "RecipientStatus",
     "Registry",
     "RegistryImport",
     "VerificationRecord",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, String, select
+from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hotline.db import Base, UtcDateTime, utcnow
 from hotline.phones import country_of
+
+STAGES = ("intending", "departing", "abroad", "returned", "family")
 
 
 class Contact(Base):
@@ -18,6 +20,12 @@ class Contact(Base):
     phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
     country: Mapped[str | None] = mapped_column(String(2))  # from the number's prefix
     language: Mapped[str | None] = mapped_column(String(3))  # ky, ru, uz, kaa
+    region: Mapped[str | None] = mapped_column(String(40))  # where they are now, e.g. Osh
+    destination: Mapped[str | None] = mapped_column(String(2))  # ISO country they go to
+    stage: Mapped[str | None] = mapped_column(String(10))  # see STAGES
+    stage_since: Mapped[dt.date | None] = mapped_column(Date)  # for drip messages
+    gender: Mapped[str | None] = mapped_column(String(10))
+    consent_date: Mapped[dt.date | None] = mapped_column(Date)  # no consent: no campaigns
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
