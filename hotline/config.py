@@ -62,6 +62,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("STAFFED_DAYS", "mon-sat", "Days agents answer: a range or list (mon,tue,...)."),
     Variable("HOTLINE_TIMEZONE", "Asia/Bishkek", "Time zone of the staffed hotline."),
     Variable("MISSED_CALL_NUMBER", "", "Our number that rejects calls and queues a callback."),
+    Variable("SMS_PRICE_PER_SEGMENT", "0.05", "Cost estimate per SMS segment (USD)."),
     Variable("RATELIMIT_ENABLED", "true", "false turns rate limits off (load tests)."),
     Variable("LOG_LEVEL", "INFO", "Python logging level."),
 )
@@ -75,6 +76,16 @@ def _staffing_problem(settings: Settings) -> str | None:
     except ValueError as exc:
         return f"STAFFED_HOURS/STAFFED_DAYS/HOTLINE_TIMEZONE: {exc}"
     return None
+
+
+def _parse_price(raw: str) -> float:
+    try:
+        price = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"SMS_PRICE_PER_SEGMENT must be a number, not {raw!r}") from exc
+    if price < 0:
+        raise SettingsError("SMS_PRICE_PER_SEGMENT cannot be negative")
+    return price
 
 
 def _parse_bool(name: str, raw: str) -> bool:
@@ -113,6 +124,7 @@ class Settings:
     staffed_days: str = "mon-sat"
     hotline_timezone: str = "Asia/Bishkek"
     missed_call_number: str = ""
+    sms_price_per_segment: float = 0.05
     ratelimit_enabled: bool = True
     log_level: str = "INFO"
 
@@ -186,6 +198,7 @@ class Settings:
             staffed_days=get("STAFFED_DAYS", "mon-sat").lower(),
             hotline_timezone=get("HOTLINE_TIMEZONE", "Asia/Bishkek"),
             missed_call_number=get("MISSED_CALL_NUMBER"),
+            sms_price_per_segment=_parse_price(get("SMS_PRICE_PER_SEGMENT", "0.05")),
             ratelimit_enabled=_parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED", "true")),
             log_level=get("LOG_LEVEL", "INFO").upper(),
         )

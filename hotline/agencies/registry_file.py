@@ -22,6 +22,14 @@ from hotline.models.agencies import (
     LicenceStatus,
     Registry,
 )
+from hotline.spreadsheet import (
+    COUNTRY_HINTS,
+    ISO_COUNTRIES,
+    CsvFileError,
+    decode_csv,
+    read_date,
+    sniff_delimiter,
+)
 
 REQUIRED_COLUMNS = (
     "licence_no",
@@ -36,50 +44,15 @@ OPTIONAL_COLUMNS = ("aliases", "address", "phone")
 COLUMN_SPELLINGS = {"license_no": "licence_no"}
 # Statuses a registry can state; ``removed`` is ours, inferred when an agency disappears.
 FILE_STATUSES = tuple(s for s in LicenceStatus if s is not LicenceStatus.REMOVED)
-PROBLEMS_SHOWN = 50
 CHANGE_KINDS = ("added", "removed", "changed", "relisted")  # the words in AgencyHistory.change
 # Column widths in the database: longer values would fail the whole transaction on PostgreSQL.
 _WIDTHS = {"licence_no": 40, "name": 300, "address": 300, "phone": 60, "alias": 300}
 
-ISO_COUNTRIES = frozenset(
-    """
-    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
-    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
-    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
-    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
-    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
-    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
-    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
-    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
-    ZW
-    """.split()
-)
-# Codes people write that ISO 3166 spells otherwise.
-_COUNTRY_HINTS = {"UK": "GB", "EL": "GR"}
-_FILE_SIGNATURES = {
-    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?)",
-    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook",
-    b"%PDF": "a PDF document",
-}
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
 
 
-class RegistryFileError(ValueError):
-    """The file cannot be imported; ``problems`` reads "line N: what is wrong", in file order."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if problems else "the registry file is not usable")
-        self.problems = problems
-
-    def summary(self, limit: int = PROBLEMS_SHOWN) -> str:
-        """List the first ``limit`` problems, so a garbage file does not flood the terminal."""
-        shown = self.problems[:limit]
-        if len(self.problems) > limit:
-            shown = [*shown, f"and {len(self.problems) - limit} more"]
-        return "\n".join(shown)
-
-    def __str__(self) -> str:
-        return self.summary()
+class RegistryFileError(CsvFileError):
+    """The registry file cannot be imported; ``problems`` reads "line N: what is wrong"."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +92,11 @@ def demo_registry_csv() -> bytes:
 
 def parse_registry_csv(data: bytes) -> list[RegistryRow]:
     """Validate a whole registry file, collecting every problem before giving up on it."""
-    text = io.StringIO(_decode(data), newline="")
-    reader = csv.reader(text, delimiter=_delimiter(data), strict=True)
+    try:
+        text = io.StringIO(decode_csv(data), newline="")
+    except CsvFileError as exc:
+        raise RegistryFileError(exc.problems) from None
+    reader = csv.reader(text, delimiter=sniff_delimiter(data), strict=True)
     problems: list[str] = []
     rows: list[RegistryRow] = []
     first_seen: dict[tuple[str, str], int] = {}
@@ -158,41 +134,6 @@ def parse_registry_csv(data: bytes) -> list[RegistryRow]:
     if problems:
         raise RegistryFileError(problems)
     return rows
-
-
-def _decode(data: bytes) -> str:
-    """Turn the bytes into text, naming the lines that are not UTF-8 rather than guessing."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RegistryFileError(["line 1: the file is UTF-16; save it as CSV UTF-8"])
-    for signature, kind in _FILE_SIGNATURES.items():
-        if data.startswith(signature):
-            raise RegistryFileError([f"line 1: this is {kind}, not a CSV file"])
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise RegistryFileError([f"line {line}: binary data (NUL bytes); this is not a CSV file"])
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    problems = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(
-                f"line {number}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
-                f"{exc.start + 1}); save the file as CSV UTF-8"
-            )
-    if problems:
-        raise RegistryFileError(problems)
-    text = data.decode("utf-8")
-    if not text.strip():
-        raise RegistryFileError(["line 1: the file is empty"])
-    return text
-
-
-def _delimiter(data: bytes) -> str:
-    """Pick the delimiter from the header line only: destinations hold ``;`` inside fields."""
-    header = data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n").split(b"\n", 1)[0]
-    counts = {delimiter: header.count(delimiter.encode()) for delimiter in (",", ";", "\t")}
-    return max(counts, key=lambda delimiter: counts[delimiter])  # ties go to ","
 
 
 def _column_name(raw: str) -> str:
@@ -243,8 +184,8 @@ def _read_row(
         found.append("empty name")
     registry = _choice(Registry, cell["registry"].upper(), "registry", found)
     status = _choice(FILE_STATUSES, cell["status"].lower(), "status", found)
-    valid_from = _date(cell["valid_from"], "valid_from", found)
-    valid_until = _date(cell["valid_until"], "valid_until", found)
+    valid_from = read_date(cell["valid_from"], "valid_from", found)
+    valid_until = read_date(cell["valid_until"], "valid_until", found)
     if valid_from and valid_until and valid_until < valid_from:
         found.append(f"valid_until {valid_until} is before valid_from {valid_from}")
     destinations = _countries(cell["destinations"], found)
@@ -283,28 +224,10 @@ def _choice(allowed: Iterable[str], value: str, column: str, found: list[str]) -
     return None
 
 
-def _date(value: str, column: str, found: list[str]) -> dt.date | None:
-    """Read YYYY-MM-DD or DD.MM.YYYY (as the region writes dates); empty means not stated."""
-    if not value:
-        return None
-    try:
-        if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value):
-            year, month, day = match.groups()
-        elif match := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value):
-            day, month, year = match.groups()
-        else:
-            found.append(f"{column} {value!r} is not a date (write YYYY-MM-DD or DD.MM.YYYY)")
-            return None
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        found.append(f"{column} {value!r} is not a real date")
-        return None
-
-
 def _countries(value: str, found: list[str]) -> tuple[str, ...]:
     codes = {code.strip().upper() for code in re.split(r"[;,]", value)} - {""}
     for code in sorted(codes - ISO_COUNTRIES):
-        hint = f", did you mean {_COUNTRY_HINTS[code]}?" if code in _COUNTRY_HINTS else ""
+        hint = f", did you mean {COUNTRY_HINTS[code]}?" if code in COUNTRY_HINTS else ""
         found.append(f"unknown country code {code!r} in destinations (ISO 3166 alpha-2{hint})")
     return tuple(sorted(codes & ISO_COUNTRIES))
 

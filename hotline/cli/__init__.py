@@ -95,9 +95,11 @@ def run(host: str, port: int) -> None:
 def _register_groups() -> None:
     from hotline.cli.agencies import agencies
     from hotline.cli.audio import audio_group
+    from hotline.cli.campaigns import campaigns
+    from hotline.cli.contacts import contacts
     from hotline.cli.ivr import ivr
 
-    for group in (agencies, audio_group, ivr):
+    for group in (agencies, audio_group, campaigns, contacts, ivr):
         main.add_command(group)
 
 

@@ -6,6 +6,7 @@ secret ``AT_CALLBACK_TOKEN``; a callback without it is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import json
 import xml.etree.ElementTree as ET
@@ -36,6 +37,7 @@ from hotline.providers.base import (
     Reject,
     RenderedVoice,
     Say,
+    SentRecord,
     SentSms,
     VoiceScript,
     VoiceStep,
@@ -123,6 +125,9 @@ class AfricasTalkingProvider:
                 f"Africa's Talking did not queue the call ({entry.get('status')})", retryable=False
             )
         return PlacedCall(provider_call_id=str(session_id))
+
+    def find_sent(self, to: str, since: dt.datetime) -> list[SentRecord] | None:
+        return None  # no listing of sent messages by recipient in Africa's Talking's API
 
     def fetch_recording(self, url: str) -> bytes:
         """Download a caller's recording from Africa's Talking's own hosts only."""

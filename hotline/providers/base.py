@@ -6,6 +6,7 @@ of a provider call is one ``ProviderError`` that says whether trying again can h
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -16,10 +17,15 @@ import requests
 class ProviderError(Exception):
     """A provider call failed; ``retryable`` says whether the same call may succeed later."""
 
-    def __init__(self, message: str, *, retryable: bool, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool, code: str | None = None, maybe_sent: bool = False
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.code = code
+        # True when the provider may have accepted the message anyway (a read timeout, a 5xx):
+        # ask it (``find_sent``) before sending again.
+        self.maybe_sent = maybe_sent
 
 
 class WebhookRejected(ValueError):
@@ -38,6 +44,15 @@ class SentSms:
     provider_id: str
     status: str  # neutral: "queued", "sent" or "failed"
     error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """A message the provider says it accepted (used to settle an unknown outcome)."""
+
+    provider_id: str
+    to: str
+    body: str
 
 
 @dataclass(frozen=True)
@@ -186,6 +201,10 @@ class Provider(Protocol):
     def render_voice(self, script: VoiceScript) -> RenderedVoice: ...
 
     def fetch_recording(self, url: str) -> bytes: ...
+
+    def find_sent(self, to: str, since: dt.datetime) -> list[SentRecord] | None:
+        """Messages sent to ``to`` since ``since``; None when the provider cannot tell."""
+        ...
 
 
 def is_dtmf(digits: str) -> bool:

@@ -6,6 +6,7 @@ every process of one instance) and logged with the number masked.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import uuid
@@ -22,6 +23,7 @@ from hotline.providers.base import (
     PlacedCall,
     ProviderError,
     RenderedVoice,
+    SentRecord,
     SentSms,
     VoiceScript,
     WebhookRequest,
@@ -72,6 +74,17 @@ class ConsoleProvider:
 
     def render_voice(self, script: VoiceScript) -> RenderedVoice:
         return self._twiml.render_voice(script)
+
+    def find_sent(self, to: str, since: dt.datetime) -> list[SentRecord] | None:
+        if not self._outbox.exists():
+            return []
+        records = []
+        with self._outbox.open(encoding="utf-8") as outbox:
+            for line in outbox:
+                entry = json.loads(line)
+                if entry.get("kind") == "sms" and entry.get("to") == to:
+                    records.append(SentRecord(entry["id"], to, entry.get("body", "")))
+        return records
 
     def fetch_recording(self, url: str) -> bytes:
         raise ProviderError("the console provider has no recordings", retryable=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import requests
@@ -31,6 +32,7 @@ from hotline.providers.base import (
     Reject,
     RenderedVoice,
     Say,
+    SentRecord,
     SentSms,
     VoiceScript,
     WebhookRejected,
@@ -122,6 +124,13 @@ class TwilioProvider:
         except Exception as exc:
             raise _provider_error(exc) from exc
         return PlacedCall(provider_call_id=str(placed.sid))
+
+    def find_sent(self, to: str, since: dt.datetime) -> list[SentRecord] | None:
+        try:
+            messages = self._rest().messages.list(to=to, date_sent_after=since, limit=50)
+        except Exception as exc:
+            raise _provider_error(exc) from exc
+        return [SentRecord(str(m.sid), str(m.to), str(m.body or "")) for m in messages]
 
     def fetch_recording(self, url: str) -> bytes:
         """Download a caller's recording (WAV) from Twilio's API, never from anywhere else."""
@@ -252,7 +261,14 @@ def _provider_error(exc: Exception) -> ProviderError:
     if isinstance(exc, TwilioRestException):
         code = str(exc.code) if exc.code is not None else None
         retryable = (exc.status == 429 or exc.status >= 500) and code not in _PERMANENT_CODES
-        return ProviderError(f"Twilio answered {exc.status}", retryable=retryable, code=code)
+        return ProviderError(
+            f"Twilio answered {exc.status}",
+            retryable=retryable,
+            code=code or str(exc.status),
+            maybe_sent=exc.status >= 500,
+        )
+    if isinstance(exc, requests.ReadTimeout):
+        return ProviderError("Twilio did not answer in time", retryable=True, maybe_sent=True)
     if isinstance(exc, requests.RequestException | TwilioException | OSError):
         return ProviderError(f"Twilio unreachable: {type(exc).__name__}", retryable=True)
     raise exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.models import Direction, Message, MessageStatus
+from hotline.models import Direction, Message, MessageStatus, Recipient, RecipientStatus
 from hotline.providers.base import DeliveryReport
 
 
@@ -32,3 +32,28 @@ def apply_delivery_report(
         message.status = reported
         message.error_code = report.error_code
     return message
+
+
+_RECIPIENT_RANK = {
+    RecipientStatus.PENDING: 0,
+    RecipientStatus.SENDING: 1,
+    RecipientStatus.SENT: 2,
+    RecipientStatus.DELIVERED: 3,
+    RecipientStatus.UNDELIVERED: 3,
+    RecipientStatus.FAILED: 3,
+}
+
+
+def apply_recipient_report(
+    session: Session, provider: str, report: DeliveryReport, recipient_id: int
+) -> Recipient | None:
+    """The same for a campaign recipient, found by the id in our own callback URL."""
+    recipient = session.get(Recipient, recipient_id, with_for_update=True)
+    if recipient is None or recipient.provider_id != report.provider_id:
+        return None
+    reported = RecipientStatus(report.status)
+    current = RecipientStatus(recipient.status)
+    if current in _RECIPIENT_RANK and _RECIPIENT_RANK[reported] > _RECIPIENT_RANK[current]:
+        recipient.status = reported
+        recipient.error = report.error_code
+    return recipient

@@ -19,7 +19,7 @@ from hotline.db import utcnow
 from hotline.providers.base import Provider, WebhookRejected, WebhookRequest
 from hotline.queues import HIGH
 from hotline.runtime import Runtime, request_session, run_after_commit, runtime
-from hotline.sms.delivery import apply_delivery_report
+from hotline.sms.delivery import apply_delivery_report, apply_recipient_report
 from hotline.sms.inbound import store_inbound_sms
 from hotline.web.audio import prompt_source
 from hotline.web.voice import answer_call
@@ -120,10 +120,19 @@ def africastalking_sms(
 
 def _delivery_report(provider: Provider, webhook: WebhookRequest, session: Session) -> None:
     report = provider.parse_delivery_report(webhook)
-    raw_id = webhook.query.get("message")
-    message_id = int(raw_id) if raw_id and raw_id.isdigit() and len(raw_id) < 18 else None
-    if apply_delivery_report(session, provider.name, report, message_id) is None:
+    recipient_id = _id_param(webhook, "recipient")
+    found: object | None
+    if recipient_id is not None:
+        found = apply_recipient_report(session, provider.name, report, recipient_id)
+    else:
+        found = apply_delivery_report(session, provider.name, report, _id_param(webhook, "message"))
+    if found is None:
         log.info("%s status for unknown message %s", provider.name, report.provider_id)
+
+
+def _id_param(webhook: WebhookRequest, name: str) -> int | None:
+    raw = webhook.query.get(name)
+    return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
 
 
 @blueprint.post("/twilio/status")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import threading
 import time
 import uuid
@@ -38,9 +39,18 @@ class FaultPlan:
 
     queue: list[int] = field(default_factory=list)
     delay_seconds: float = 0.0
+    random_share: dict[int, float] = field(default_factory=dict)  # e.g. {500: 0.05, 429: 0.01}
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
 
     def next_status(self) -> int | None:
-        return self.queue.pop(0) if self.queue else None
+        if self.queue:
+            return self.queue.pop(0)
+        draw = self.rng.random()
+        for status, share in self.random_share.items():
+            if draw < share:
+                return status
+            draw -= share
+        return None
 
 
 class _FakeApi:
@@ -83,7 +93,11 @@ class _FakeApi:
                 if api.faults.delay_seconds:
                     time.sleep(api.faults.delay_seconds)
                 if status is not None:
-                    self._send(status, {"message": "injected failure", "status": status})
+                    body = getattr(api, "answer_override", None) or {
+                        "message": "injected failure",
+                        "status": status,
+                    }
+                    self._send(status, body)
                     return
                 code, body = api.answer(recorded)
                 self._send(code, body)
@@ -133,11 +147,13 @@ class FakeTwilioApi(_FakeApi):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.messages: list[dict[str, Any]] = []
+        self.answer_override: dict[str, Any] | None = None  # the body an injected fault carries
 
     def reset(self) -> None:
         super().reset()
         with self._lock:
             self.messages.clear()
+            self.answer_override = None
 
     def answer(self, request: RecordedRequest) -> tuple[int, dict[str, Any]]:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
