@@ -91,7 +91,30 @@ def holdout_column(campaign: Campaign) -> ColumnElement[bool]:
     return bucket < threshold
 
 
-def enrol(session: Session, campaign: Campaign, now: dt.datetime) -> int:
+def enrol_drip(session: Session, campaign: Campaign, now: dt.datetime) -> int:
+    """Enrol contacts whose day has come: ``drip_days`` after entering ``drip_stage``.
+
+    Only contacts who entered the stage since the campaign started (less the delay) count,
+    so launching a drip does not text everyone who ever passed through the stage.
+    """
+    assert campaign.drip_stage is not None
+    assert campaign.drip_days is not None
+    delay = dt.timedelta(days=campaign.drip_days)
+    started = (campaign.launched_at or now) - delay
+    extra = [
+        Contact.stage == campaign.drip_stage,
+        Contact.stage_since <= (now - delay).date(),
+        Contact.stage_since >= started.date(),
+    ]
+    return enrol(session, campaign, now, extra)
+
+
+def enrol(
+    session: Session,
+    campaign: Campaign,
+    now: dt.datetime,
+    extra: list[ColumnElement[bool]] | None = None,
+) -> int:
     """Add every eligible contact as a recipient (once); return how many were added."""
     already = exists().where(
         Recipient.campaign_id == campaign.id, Recipient.contact_id == Contact.id
@@ -110,7 +133,7 @@ def enrol(session: Session, campaign: Campaign, now: dt.datetime) -> int:
         literal(0),
         literal(1),
         literal(now, UtcDateTime()),
-    ).where(and_(*audience_filter(campaign.audience, now)), ~already)
+    ).where(and_(*audience_filter(campaign.audience, now), *(extra or [])), ~already)
     result = session.execute(
         insert(Recipient).from_select(
             [

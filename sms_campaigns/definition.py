@@ -26,6 +26,7 @@ ACTIVITIES = ("verified", "called")
 DEFAULT_WINDOW = "09:00-20:00"
 DEFAULT_RATE = 10.0
 DEFAULT_DEADLINE = dt.timedelta(days=3)
+DRIP_DEADLINE = dt.timedelta(days=365)
 
 
 class CampaignDefinitionError(ValueError):
@@ -45,6 +46,8 @@ class CampaignSpec:
     send_window: str = DEFAULT_WINDOW
     rate_per_second: float = DEFAULT_RATE
     holdout: float = 0.0
+    drip_stage: str | None = None
+    drip_days: int | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -75,7 +78,7 @@ def parse_campaign(text: str) -> CampaignSpec:
         raise CampaignDefinitionError(["a campaign file is a mapping of keys such as name"])
     problems: list[str] = []
     known = {"name", "messages", "audience", "send_at", "send_until", "send_window",
-             "rate_per_second", "holdout", "fallback_order"}  # fmt: skip
+             "rate_per_second", "holdout", "fallback_order", "drip"}  # fmt: skip
     problems += [f"unknown key {key!r}" for key in data if key not in known]
     name = str(data.get("name") or "").strip()
     if not name:
@@ -123,6 +126,15 @@ def parse_campaign(text: str) -> CampaignSpec:
     if not isinstance(holdout, int | float) or not 0 <= holdout < 1:
         problems.append("holdout: a share from 0 up to (not including) 1, e.g. 0.1")
         holdout = 0.0
+    drip = data.get("drip")
+    drip_stage, drip_days = None, None
+    if drip is not None:
+        if not isinstance(drip, dict) or drip.get("stage") not in STAGES:
+            problems.append(f"drip: give a stage ({', '.join(STAGES)}) and days")
+        elif not isinstance(drip.get("days"), int) or not 0 <= drip["days"] <= 365:
+            problems.append("drip.days: a whole number of days from 0 to 365")
+        else:
+            drip_stage, drip_days = str(drip["stage"]), int(drip["days"])
     send_at = _datetime(data.get("send_at"), "send_at", problems)
     send_until = _datetime(data.get("send_until"), "send_until", problems)
     if problems:
@@ -137,4 +149,6 @@ def parse_campaign(text: str) -> CampaignSpec:
         send_window=window,
         rate_per_second=float(rate),
         holdout=float(holdout),
+        drip_stage=drip_stage,
+        drip_days=drip_days,
     )

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Campaign, CampaignState, Recipient, RecipientStatus
 from hotline.sms.segments import count_segments
-from sms_campaigns.audience import audience_size, enrol
-from sms_campaigns.definition import DEFAULT_DEADLINE, CampaignSpec
+from sms_campaigns.audience import audience_size, enrol, enrol_drip
+from sms_campaigns.definition import DEFAULT_DEADLINE, DRIP_DEADLINE, CampaignSpec
 from sms_campaigns.timezones import parse_window
 
 
@@ -35,15 +35,18 @@ def create_campaign(
         fallback_order=spec.fallback_order,
         audience=spec.audience,
         send_at=send_at,
-        send_until=spec.send_until or send_at + DEFAULT_DEADLINE,
+        send_until=spec.send_until
+        or send_at + (DRIP_DEADLINE if spec.drip_stage else DEFAULT_DEADLINE),
         window_start=opens.strftime("%H:%M"),
-        window_end=closes.strftime("%H:%M"),
+        window_end="24:00" if closes == dt.time.max else closes.strftime("%H:%M"),
         rate_per_second=spec.rate_per_second,
         holdout=spec.holdout,
         state=CampaignState.DRAFT,
         created_by=by,
         provider=provider,
         created_at=now,
+        drip_stage=spec.drip_stage,
+        drip_days=spec.drip_days,
     )
     session.add(campaign)
     session.flush()
@@ -68,7 +71,9 @@ def approve(campaign: Campaign, by: str | None) -> None:
 def launch(session: Session, campaign: Campaign, now: dt.datetime) -> int:
     """Enrol the audience and schedule sending; returns the number of recipients added."""
     _require(campaign, CampaignState.APPROVED)
-    added = enrol(session, campaign, now)
+    added = (
+        enrol_drip(session, campaign, now) if campaign.drip_stage else enrol(session, campaign, now)
+    )
     campaign.state = CampaignState.SCHEDULED
     campaign.launched_at = now
     return added

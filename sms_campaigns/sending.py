@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import redis
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.models import Campaign, Contact, Recipient, RecipientStatus
 from hotline.providers.base import OutboundSms, Provider, ProviderError
@@ -116,7 +117,13 @@ def send_recipient(
     session.commit()
     if getattr(claimed, "rowcount", 0) != 1:
         return "claimed-elsewhere"
-    session.refresh(recipient)
+    for name, value in (
+        ("status", RecipientStatus.SENDING),
+        ("claimed_at", now),
+        ("attempts", recipient.attempts + 1),
+        ("segments", segments),
+    ):
+        set_committed_value(recipient, name, value)  # what the UPDATE wrote, without a SELECT
     callback = (
         f"{sender.status_callback}?recipient={recipient_id}" if sender.status_callback else None
     )

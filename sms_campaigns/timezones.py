@@ -67,11 +67,11 @@ def zone_column() -> ColumnElement[str]:
 
 
 def parse_window(text: str) -> tuple[dt.time, dt.time]:
-    """``"09:00-20:00"`` -> (09:00, 20:00); the window must not be empty."""
+    """``"09:00-20:00"`` -> (09:00, 20:00); ``"00:00-24:00"`` is the whole day."""
     start, sep, end = text.partition("-")
     try:
         opens = dt.time.fromisoformat(start.strip())
-        closes = dt.time.fromisoformat(end.strip())
+        closes = dt.time.max if end.strip() == "24:00" else dt.time.fromisoformat(end.strip())
     except ValueError as exc:
         raise ValueError(f"send_window {text!r} is not HH:MM-HH:MM") from exc
     if not sep or opens >= closes:

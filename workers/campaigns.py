@@ -19,8 +19,9 @@ from sqlalchemy import func, select, update
 
 from hotline.db import utcnow
 from hotline.models import Campaign, CampaignState, Recipient, RecipientStatus
-from hotline.queues import DEFAULT
+from hotline.queues import DEFAULT, Queues
 from hotline.runtime import runtime
+from sms_campaigns.audience import enrol_drip
 from sms_campaigns.pacing import TokenBucket
 from sms_campaigns.sending import Sender, reconcile, send_recipient
 from workers.sms import status_callback_url
@@ -28,12 +29,14 @@ from workers.sms import status_callback_url
 BATCH_SIZE = 200
 LEASE = dt.timedelta(seconds=60)
 DISPATCH_EVERY = dt.timedelta(seconds=5)
+DRIP_EVERY = dt.timedelta(hours=1)
 BATCH_SECONDS = 45  # a batch stops before its lease runs out; the rest become due again
 STATE_CHECK_EVERY = 20  # recipients between checks for pause or cancel
 
 
-def schedule_dispatch(campaign_id: int, at: dt.datetime) -> None:
-    runtime().queues.enqueue(
+def schedule_dispatch(campaign_id: int, at: dt.datetime, queues: Queues | None = None) -> None:
+    """Dispatch at ``at`` (one job per campaign and second, however often it is asked)."""
+    (queues or runtime().queues).enqueue(
         dispatch_campaign,
         campaign_id,
         queue=DEFAULT,
@@ -60,6 +63,8 @@ def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
                 "waiting_until": str(campaign.send_at),
             }
         campaign.state = CampaignState.SENDING
+        if campaign.drip_stage:
+            enrol_drip(session, campaign, now)
         session.commit()
         reconcile(session, campaign, state.provider_named(campaign.provider), now)
         # Enough for three dispatch rounds at the campaign's rate: workers never run dry.
@@ -90,9 +95,10 @@ def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
                 Recipient.status.in_([RecipientStatus.PENDING, RecipientStatus.SENDING]),
             )
         )
-        if not open_count:
+        if not open_count and not campaign.drip_stage:
             campaign.state = CampaignState.DONE
             campaign.finished_at = now
+        drip = campaign.drip_stage is not None
         session.commit()
     round_id = uuid.uuid4().hex[:12]  # each round's batches are new jobs, whatever the clock
     for start in range(0, len(due), BATCH_SIZE):
@@ -107,6 +113,8 @@ def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
         )
     if open_count:
         schedule_dispatch(campaign_id, now + DISPATCH_EVERY)
+    elif drip:
+        schedule_dispatch(campaign_id, now + DRIP_EVERY)  # look for newly due contacts
     return {"campaign_id": campaign_id, "dispatched": len(due), "open": open_count}
 
 

@@ -79,19 +79,23 @@ def launch_command(campaign_id: int, self_approve: bool) -> None:
     from sms_campaigns.lifecycle import approve, launch
     from workers.campaigns import schedule_dispatch
 
-    with _campaign(campaign_id) as (_, session, campaign):
+    with _campaign(campaign_id) as (state, session, campaign):
         if self_approve and campaign.state == "draft":
             approve(campaign, None)
         added = launch(session, campaign, utcnow())
         send_at = campaign.send_at
-    schedule_dispatch(campaign_id, max(send_at, utcnow()))
+        queues = state.queues
+    schedule_dispatch(campaign_id, max(send_at, utcnow()), queues)
     click.echo(f"campaign {campaign_id} launched: {added} recipients, sending from {send_at}")
 
 
-def _transition(campaign_id: int, change: Callable[[Session, Campaign], None], word: str) -> None:
-    with _campaign(campaign_id) as (_, session, campaign):
+def _transition(
+    campaign_id: int, change: Callable[[Session, Campaign], None], word: str
+) -> Runtime:
+    with _campaign(campaign_id) as (state, session, campaign):
         change(session, campaign)
     click.echo(f"campaign {campaign_id} {word}")
+    return state
 
 
 @campaigns.command("pause")
@@ -110,8 +114,8 @@ def resume_command(campaign_id: int) -> None:
     from sms_campaigns.lifecycle import resume
     from workers.campaigns import schedule_dispatch
 
-    _transition(campaign_id, lambda _s, c: resume(c), "resumed")
-    schedule_dispatch(campaign_id, utcnow())
+    state = _transition(campaign_id, lambda _s, c: resume(c), "resumed")
+    schedule_dispatch(campaign_id, utcnow(), state.queues)
 
 
 @campaigns.command("cancel")
@@ -145,3 +149,14 @@ def status_command(campaign_id: int, as_json: bool) -> None:
             f"{segments['segments']} segment(s) {segments['encoding']}"
         )
     click.echo(f"  estimated cost {report['estimated_cost']}")
+
+
+@campaigns.command("results")
+@click.argument("campaign_id", type=int)
+def results_command(campaign_id: int) -> None:
+    """Delivery, replies, and calls or agency checks compared with the hold-out (JSON)."""
+    from sms_campaigns.results import campaign_results
+
+    with _campaign(campaign_id) as (_, session, campaign):
+        report = campaign_results(session, campaign)
+    click.echo(json.dumps(report, ensure_ascii=False))

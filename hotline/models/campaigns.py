@@ -54,6 +54,10 @@ class Campaign(Base):
     created_by: Mapped[str | None] = mapped_column(String(120))
     approved_by: Mapped[str | None] = mapped_column(String(120))
     provider: Mapped[str] = mapped_column(String(20))
+    # Drip: text each contact ``drip_days`` after they enter ``drip_stage``, for as long as the
+    # campaign runs (it never finishes by itself; cancel it to stop).
+    drip_stage: Mapped[str | None] = mapped_column(String(10))
+    drip_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     launched_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,165 @@
+"""Acceptance: a 10,000-contact campaign through real Redis and two RQ worker processes.
+
+The loopback Twilio answers 5% of sends with 500 and some with 429. Every eligible recipient
+must be texted exactly once, opted-out and no-consent contacts never, and the counts must add
+up; the same holds when one worker is killed with SIGKILL mid-run and another started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline.config import Settings
+from hotline.db import utcnow
+from hotline.models import Campaign, Contact, Recipient
+from hotline.queues import DEFAULT
+from hotline.runtime import Runtime
+from sms_campaigns.definition import parse_campaign
+from sms_campaigns.lifecycle import approve, create_campaign, launch
+from tests.conftest import TWILIO_SID, TWILIO_TOKEN
+from tests.fakes.provider_api import FakeTwilioApi
+from tests.sms_campaigns.builders import make_contacts
+from workers.campaigns import dispatch_campaign
+
+ALL_DAY = """
+name: Registration rules reminder
+messages:
+  ky: "Орусияга келгенде 30 күндө каттоодон өтүңүз."
+  ru: "В России встаньте на учёт в течение 30 дней."
+  uz: "Rossiyada 15 kun ichida ro'yxatdan o'ting."
+  kaa: "Rossiyada 15 kún ishinde dizimnen ótiń."
+send_window: "00:00-24:00"
+rate_per_second: 1000
+"""
+ELIGIBLE = 10_000
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+]
+
+
+def _worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "INSTANCE_PATH": str(settings.instance_path),
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "HOTLINE_PROVIDER": "twilio",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM": settings.twilio_from,
+        "TWILIO_API_URL": settings.twilio_api_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hotline.cli", "worker"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: SIGKILL takes the work horse too
+        )
+
+
+def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=60)
+
+
+def _launch(state: Runtime) -> int:
+    with state.sessions() as session:
+        make_contacts(session, ELIGIBLE)
+        make_contacts(session, 150, opted_out=True)
+        make_contacts(session, 150, consent_date=None)
+        campaign = create_campaign(session, parse_campaign(ALL_DAY), "twilio", utcnow())
+        approve(campaign, "approver@hotline.example")
+        launch(session, campaign, utcnow())
+        session.commit()
+        campaign_id = campaign.id
+    state.queues.enqueue(dispatch_campaign, campaign_id, queue=DEFAULT)
+    return campaign_id
+
+
+def _counts(state: Runtime, campaign_id: int) -> Counter[str]:
+    with state.sessions() as session:
+        rows = session.execute(
+            select(Recipient.status, func.count())
+            .where(Recipient.campaign_id == campaign_id)
+            .group_by(Recipient.status)
+        )
+        return Counter({str(status): int(count) for status, count in rows})
+
+
+def _wait_until_done(state: Runtime, campaign_id: int, minutes: float) -> None:
+    deadline = time.monotonic() + minutes * 60
+    while time.monotonic() < deadline:
+        with state.sessions() as session:
+            campaign = session.get(Campaign, campaign_id)
+            assert campaign is not None
+            if campaign.state == "done":
+                return
+        time.sleep(1)
+    pytest.fail(f"campaign not done in {minutes} minutes: {_counts(state, campaign_id)}")
+
+
+def _assert_exactly_once(state: Runtime, campaign_id: int, fake_twilio: FakeTwilioApi) -> None:
+    texted = Counter(message["to"] for message in fake_twilio.messages)
+    duplicates = {number: n for number, n in texted.items() if n > 1}
+    assert duplicates == {}
+    with state.sessions() as session:
+        excluded = set(
+            session.scalars(
+                select(Contact.phone).where(
+                    Contact.opted_out.is_(True) | Contact.consent_date.is_(None)
+                )
+            )
+        )
+    assert not excluded & set(texted)
+    counts = _counts(state, campaign_id)
+    assert sum(counts.values()) == ELIGIBLE
+    assert counts["sent"] == len(texted) == ELIGIBLE
+    assert set(counts) == {"sent"}
+
+
+def test_ten_thousand_recipients_texted_exactly_once_by_two_workers(
+    state: Runtime, settings: Settings, fake_twilio: FakeTwilioApi, tmp_path: Path
+) -> None:
+    fake_twilio.faults.random_share = {500: 0.05, 429: 0.02}
+    campaign_id = _launch(state)
+    workers = [_worker(settings, tmp_path / f"worker{n}.log") for n in range(2)]
+    try:
+        _wait_until_done(state, campaign_id, minutes=8)
+    finally:
+        for worker in workers:
+            _stop(worker)
+    _assert_exactly_once(state, campaign_id, fake_twilio)
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
+    state: Runtime, settings: Settings, fake_twilio: FakeTwilioApi, tmp_path: Path
+) -> None:
+    fake_twilio.faults.random_share = {500: 0.05, 429: 0.02}
+    campaign_id = _launch(state)
+    workers = [_worker(settings, tmp_path / f"worker{n}.log") for n in range(2)]
+    try:
+        deadline = time.monotonic() + 300
+        while _counts(state, campaign_id)["sent"] < ELIGIBLE // 3:
+            assert time.monotonic() < deadline, "sending never got going"
+            time.sleep(0.2)
+        _stop(workers[0], signal.SIGKILL)
+        workers[0] = _worker(settings, tmp_path / "worker-restarted.log")
+        _wait_until_done(state, campaign_id, minutes=10)
+    finally:
+        for worker in workers:
+            _stop(worker)
+    _assert_exactly_once(state, campaign_id, fake_twilio)
