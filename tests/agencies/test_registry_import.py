@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from hotline.agencies.registry_import import (
 from hotline.config import Settings
 from hotline.models import Agency, AgencyHistory, LicenceStatus, RegistryImport
 from hotline.runtime import Runtime
+from tests.processes import run_hotline
 
 HEADER = "licence_no,name,registry,status,valid_from,valid_until,destinations,aliases,phone"
 MARCH = dt.date(2025, 3, 1)
@@ -491,21 +490,7 @@ def test_validity_dates_may_be_left_empty_when_the_registry_does_not_state_them(
 
 
 def hotline(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env |= {
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "INSTANCE_PATH": str(settings.instance_path),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "agencies", "import", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_hotline(settings, "agencies", "import", *args)
 
 
 def test_the_command_imports_and_prints_the_diff(

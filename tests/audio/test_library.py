@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 import wave
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from audio.synthesize import problems, speakable, write_manifest
 from hotline.config import LANGUAGES, Settings
 from hotline.models import PromptRecording
 from hotline.runtime import Runtime
+from tests.processes import run_hotline
 
 DIGITS = "0123456789"
 
@@ -205,19 +204,7 @@ def test_the_committed_placeholders_match_the_prompt_texts() -> None:
 
 
 def hotline(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env |= {
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "INSTANCE_PATH": str(settings.instance_path),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "audio", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_hotline(settings, "audio", *args)
 
 
 def test_import_stores_a_recording_and_check_stops_listing_it(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,8 +24,8 @@ from hotline.queues import DEFAULT
 from hotline.runtime import Runtime
 from sms_campaigns.definition import parse_campaign
 from sms_campaigns.lifecycle import approve, create_campaign, launch
-from tests.conftest import TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.provider_api import FakeTwilioApi
+from tests.processes import start_hotline
 from tests.sms_campaigns.builders import make_contacts
 from workers.campaigns import dispatch_campaign
 
@@ -48,26 +47,7 @@ pytestmark = [
 
 
 def _worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "INSTANCE_PATH": str(settings.instance_path),
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "PUBLIC_BASE_URL": settings.public_base_url,
-        "HOTLINE_PROVIDER": "twilio",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_FROM": settings.twilio_from,
-        "TWILIO_API_URL": settings.twilio_api_url,
-        "LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "hotline.cli", "worker"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: SIGKILL takes the work horse too
-        )
+    return start_hotline(settings, log, "worker")
 
 
 def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:

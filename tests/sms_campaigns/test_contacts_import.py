@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from sms_campaigns.contacts_import import (
     import_contacts,
     parse_contacts_csv,
 )
+from tests.processes import run_hotline
 
 HEADER = "phone,language,region,destination,stage,gender,consent_date"
 TODAY = dt.date(2026, 3, 10)
@@ -415,22 +414,7 @@ def test_columns_other_than_the_known_ones_are_named_and_ignored() -> None:
 
 
 def hotline(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env |= {
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "INSTANCE_PATH": str(settings.instance_path),
-        "DEFAULT_REGION": "KG",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "contacts", "import", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_hotline(settings, "contacts", "import", *args, DEFAULT_REGION="KG")
 
 
 def test_the_command_imports_and_prints_the_counts_as_json(

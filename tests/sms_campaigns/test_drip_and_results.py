@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +15,8 @@ from hotline.config import Settings
 from hotline.models import CallSession, Campaign, Contact, Recipient, VerificationRecord
 from hotline.runtime import Runtime
 from sms_campaigns.results import campaign_results
-from tests.conftest import TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.provider_api import FakeTwilioApi
+from tests.processes import run_hotline
 from tests.sms_campaigns.builders import (
     CAMPAIGN,
     NOON,
@@ -109,23 +107,7 @@ def test_results_compare_the_texted_with_the_holdout(
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "INSTANCE_PATH": str(settings.instance_path),
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "HOTLINE_PROVIDER": "twilio",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_FROM": settings.twilio_from,
-        "TWILIO_API_URL": settings.twilio_api_url,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "campaigns", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_hotline(settings, "campaigns", *args)
 
 
 def test_the_campaigns_command_from_file_to_status(
