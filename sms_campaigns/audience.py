@@ -11,10 +11,12 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Select,
     and_,
     case,
+    cast,
     exists,
     func,
     insert,
@@ -87,7 +89,9 @@ def language_column(campaign: Campaign) -> ColumnElement[str]:
 
 def holdout_column(campaign: Campaign) -> ColumnElement[bool]:
     threshold = int(campaign.holdout * HOLDOUT_BUCKETS)
-    bucket = ((Contact.id + campaign.id * 104_729) * 7_919) % HOLDOUT_BUCKETS
+    # 64-bit arithmetic: PostgreSQL would overflow 32-bit integers for large ids.
+    contact_id = cast(Contact.id, BigInteger)
+    bucket = ((contact_id + campaign.id * 104_729) * 7_919) % HOLDOUT_BUCKETS
     return bucket < threshold
 
 
@@ -135,7 +139,9 @@ def enrol(
         literal(now, UtcDateTime()),
     ).where(and_(*audience_filter(campaign.audience, now), *(extra or [])), ~already)
     result = session.execute(
-        insert(Recipient).from_select(
+        insert(Recipient)
+        .execution_options(preserve_rowcount=True)
+        .from_select(
             [
                 "campaign_id",
                 "contact_id",

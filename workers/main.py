@@ -9,6 +9,8 @@ from hotline.db import utcnow
 from hotline.runtime import runtime
 from workers.housekeeping import schedule_sweep
 
+MAINTENANCE_SECONDS = 30
+
 
 def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool:
     """Work the ``high``, ``default`` and ``low`` queues in that order inside an app context.
@@ -20,7 +22,13 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
     worker_class = Worker if forking else SimpleWorker
     with app.app_context():
         schedule_sweep(utcnow())
-        worker = worker_class(state.queues.all(), connection=state.redis)
+        worker = worker_class(
+            state.queues.all(),
+            connection=state.redis,
+            # A worker killed while it held the scheduler lock leaves it for 61 s; others look
+            # for it every 30 s (RQ's default is 10 minutes, a long time to stop scheduling).
+            maintenance_interval=MAINTENANCE_SECONDS,
+        )
         return bool(
             worker.work(burst=burst, with_scheduler=True, logging_level=state.settings.log_level)
         )

@@ -8,13 +8,13 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hotline.db import utcnow
 from hotline.models import Campaign, Contact, Recipient, RecipientStatus
 from hotline.runtime import Runtime
 from sms_campaigns.definition import CampaignDefinitionError, parse_campaign
-from sms_campaigns.lifecycle import status_report
+from sms_campaigns.lifecycle import approve, create_campaign, launch, status_report
 from sms_campaigns.pacing import TokenBucket
 from sms_campaigns.sending import Sender, reconcile, send_recipient
 from tests.conftest import TwilioWebhooks
@@ -220,3 +220,22 @@ def test_status_report_has_counts_segments_and_cost(state: Runtime) -> None:
     assert report["segments"]["ru"]["encoding"] == "UCS-2"
     assert report["segments"]["uz"]["encoding"] == "GSM-7"
     assert report["estimated_cost"] == pytest.approx(8 * 0.05)
+
+
+def test_enrolment_counts_and_holds_out_with_large_ids(state: Runtime) -> None:
+    """The hold-out hash must not overflow 32-bit integers on PostgreSQL."""
+    with state.sessions() as session:
+        make_contacts(session, 20)
+        session.execute(update(Contact).values(id=Contact.id + 2_000_000_000))
+        session.commit()
+    for _ in range(3):  # later campaigns have larger ids in the hash too
+        campaign_id = new_campaign(state, CAMPAIGN + "holdout: 0.5\n")
+        assert sum(statuses(state, campaign_id).values()) == 20
+
+
+def test_launch_reports_how_many_recipients_it_enrolled(state: Runtime) -> None:
+    with state.sessions() as session:
+        make_contacts(session, 7)
+        campaign = create_campaign(session, parse_campaign(CAMPAIGN), "twilio", NOON)
+        approve(campaign, "boss@hotline.example")
+        assert launch(session, campaign, NOON) == 7
