@@ -67,6 +67,17 @@ def services(folder: Path, sqlite: bool) -> dict[str, str]:
     return env
 
 
+def drop_database(url: str) -> None:
+    """Remove the benchmark's own PostgreSQL database (nothing to do for SQLite)."""
+    if not url.startswith("postgresql://"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 class Caller(threading.Thread):
     def __init__(self, port: int, base: str, deadline: float, think: float, seed: int) -> None:
         super().__init__(daemon=True)
@@ -181,6 +192,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            drop_database(env["DATABASE_URL"])
     latencies = sorted(x for found, _ in results for x in found)
     errors = sum(failed for _, failed in results)
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
