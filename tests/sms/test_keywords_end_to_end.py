@@ -223,3 +223,35 @@ def test_africastalking_sms_is_answered_through_africastalking(
     [sent] = fake_africastalking.sent()
     assert sent.value("to") == UZ_PHONE
     assert sent.value("message") == BOOK.text("help", "uz")
+
+
+def test_after_stop_a_campaign_sends_that_number_nothing(
+    twilio_webhooks: TwilioWebhooks,
+    state: Runtime,
+    fake_twilio: FakeTwilioApi,
+    run_jobs: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import update
+
+    from hotline.models import Contact
+    from tests.sms_campaigns.builders import CAMPAIGN, NOON, make_contacts, new_campaign
+    from workers.campaigns import dispatch_campaign
+
+    monkeypatch.setattr("workers.campaigns.utcnow", lambda: NOON)
+    twilio_webhooks.sms(KG_PHONE, "HELP")
+    twilio_webhooks.sms(KG_PHONE, "СТОП")
+    run_jobs()
+    with state.sessions() as session:
+        session.execute(update(Contact).values(consent_date=NOON.date()))
+        make_contacts(session, 3)
+        session.commit()
+    fake_twilio.reset()
+
+    campaign_id = new_campaign(state, CAMPAIGN)
+    dispatch_campaign(campaign_id)
+    run_jobs()
+
+    texted = {message["to"] for message in fake_twilio.messages}
+    assert len(texted) == 3
+    assert KG_PHONE not in texted
