@@ -6,6 +6,7 @@ language, sends it to the loopback Twilio, and both rows carry segment counts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -138,6 +139,8 @@ def test_stop_takes_the_number_out_of_every_campaign_audience(
     twilio_webhooks.sms(KG_PHONE, "HELP")
     run_jobs()
     with state.sessions() as session:
+        session.scalars(select(Contact)).one().consent_date = dt.date(2026, 1, 1)
+        session.commit()
         assert KG_PHONE in {c.phone for c in session.scalars(eligible_contacts())}
 
     twilio_webhooks.sms(KG_PHONE, "СТОП")
