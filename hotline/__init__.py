@@ -35,6 +35,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         redis=connection,
         queues=Queues(connection),
     )
+    if settings.proxy_count:
+        # Behind a load balancer every request comes from it: trust exactly that many hops'
+        # X-Forwarded-For so rate limits count real clients, and nothing a client can forge.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
+        )
     app.teardown_appcontext(close_request_session)
     register_blueprints(app)
     return app

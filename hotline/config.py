@@ -63,6 +63,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("HOTLINE_TIMEZONE", "Asia/Bishkek", "Time zone of the staffed hotline."),
     Variable("MISSED_CALL_NUMBER", "", "Our number that rejects calls and queues a callback."),
     Variable("SMS_PRICE_PER_SEGMENT", "0.05", "Cost estimate per SMS segment (USD)."),
+    Variable(
+        "PROXY_COUNT",
+        "0",
+        "Reverse proxies in front of the web (load balancer: 1); for client IPs.",
+    ),
     Variable("RATELIMIT_ENABLED", "true", "false turns rate limits off (load tests)."),
     Variable("LOG_LEVEL", "INFO", "Python logging level."),
 )
@@ -76,6 +81,12 @@ def _staffing_problem(settings: Settings) -> str | None:
     except ValueError as exc:
         return f"STAFFED_HOURS/STAFFED_DAYS/HOTLINE_TIMEZONE: {exc}"
     return None
+
+
+def _parse_count(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 10:
+        raise SettingsError(f"{name} must be a whole number from 0 to 10, not {raw!r}")
+    return int(raw)
 
 
 def _parse_price(raw: str) -> float:
@@ -125,6 +136,7 @@ class Settings:
     hotline_timezone: str = "Asia/Bishkek"
     missed_call_number: str = ""
     sms_price_per_segment: float = 0.05
+    proxy_count: int = 0
     ratelimit_enabled: bool = True
     log_level: str = "INFO"
 
@@ -199,6 +211,7 @@ class Settings:
             hotline_timezone=get("HOTLINE_TIMEZONE", "Asia/Bishkek"),
             missed_call_number=get("MISSED_CALL_NUMBER"),
             sms_price_per_segment=_parse_price(get("SMS_PRICE_PER_SEGMENT", "0.05")),
+            proxy_count=_parse_count("PROXY_COUNT", get("PROXY_COUNT", "0")),
             ratelimit_enabled=_parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED", "true")),
             log_level=get("LOG_LEVEL", "INFO").upper(),
         )

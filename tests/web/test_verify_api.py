@@ -124,3 +124,20 @@ def test_the_page_works_without_javascript(client: FlaskClient) -> None:
 def test_the_page_escapes_what_was_typed(client: FlaskClient) -> None:
     response = client.get("/verify", query_string={"q": "<script>alert(1)</script>"})
     assert b"<script>alert" not in response.data
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(settings, redis_client) -> None:  # type: ignore[no-untyped-def]
+    from hotline import create_app
+    from hotline.runtime import runtime
+
+    app = create_app(settings.replace(proxy_count=1))
+    client = app.test_client()
+
+    def ask(ip: str) -> int:
+        return client.get(
+            "/api/v1/agencies/verify", query_string={"q": "Ak"}, headers={"X-Forwarded-For": ip}
+        ).status_code
+
+    assert [ask("198.51.100.7") for _ in range(61)][-1] == 429
+    assert ask("203.0.113.9") == 200
+    runtime(app).engine.dispose()
