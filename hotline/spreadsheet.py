@@ -7,8 +7,11 @@ problems as "line N: what is wrong".
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
+from collections.abc import Iterator
 
 PROBLEMS_SHOWN = 50
 
@@ -103,3 +106,25 @@ def read_date(value: str, column: str, found: list[str]) -> dt.date | None:
     except ValueError:
         found.append(f"{column} {value!r} is not a real date")
         return None
+
+
+class CsvRecords:
+    """The non-blank records of a CSV file, each with the line it starts on.
+
+    ``last_line`` is the last physical line read, so a caller can name the line of a
+    ``csv.Error`` (``last_line + 1``) or of what is missing after the header.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._text = decode_csv(data)  # raises CsvFileError for a file that is no CSV text
+        self._delimiter = sniff_delimiter(data)
+        self.last_line = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(
+            io.StringIO(self._text, newline=""), delimiter=self._delimiter, strict=True
+        )
+        for record in reader:
+            line, self.last_line = self.last_line + 1, reader.line_num
+            if any(cell.strip() for cell in record):
+                yield line, record

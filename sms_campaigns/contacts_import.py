@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,9 +30,8 @@ from hotline.spreadsheet import (
     COUNTRY_HINTS,
     ISO_COUNTRIES,
     CsvFileError,
-    decode_csv,
+    CsvRecords,
     read_date,
-    sniff_delimiter,
 )
 
 COLUMNS = ("phone", "language", "region", "destination", "stage", "gender", "consent_date")
@@ -110,20 +108,16 @@ def parse_contacts_csv(data: bytes, default_region: str, today: dt.date) -> Cont
     latest possible consent date.
     """
     try:
-        text = decode_csv(data)
+        records = CsvRecords(data)
     except CsvFileError as exc:
         raise ContactFileError(exc.problems) from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(data), strict=True)
     columns: dict[str, int] | None = None
     ignored: tuple[str, ...] = ()
-    width = end = rejected = 0
+    width = rejected = 0
     rows: list[ContactRow] = []
     problems: list[str] = []
     try:
-        for record in reader:
-            line, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
+        for line, record in records:
             if columns is None:
                 columns, ignored = _read_header(record, line)
                 width = len(record)
@@ -136,11 +130,12 @@ def parse_contacts_csv(data: bytes, default_region: str, today: dt.date) -> Cont
             else:
                 rows.append(row)
     except csv.Error as exc:
-        raise ContactFileError([f"line {end + 1}: not readable as CSV ({exc})"]) from None
+        line = records.last_line + 1
+        raise ContactFileError([f"line {line}: not readable as CSV ({exc})"]) from None
     if columns is None:
         raise ContactFileError(["line 1: the file is empty"])
     if not rows and not rejected:
-        raise ContactFileError([f"line {end + 1}: no contacts after the header"])
+        raise ContactFileError([f"line {records.last_line + 1}: no contacts after the header"])
     return ContactFile(tuple(rows), tuple(problems), rejected, ignored)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -26,9 +25,8 @@ from hotline.spreadsheet import (
     COUNTRY_HINTS,
     ISO_COUNTRIES,
     CsvFileError,
-    decode_csv,
+    CsvRecords,
     read_date,
-    sniff_delimiter,
 )
 
 REQUIRED_COLUMNS = (
@@ -93,21 +91,16 @@ def demo_registry_csv() -> bytes:
 def parse_registry_csv(data: bytes) -> list[RegistryRow]:
     """Validate a whole registry file, collecting every problem before giving up on it."""
     try:
-        text = io.StringIO(decode_csv(data), newline="")
+        records = CsvRecords(data)
     except CsvFileError as exc:
         raise RegistryFileError(exc.problems) from None
-    reader = csv.reader(text, delimiter=sniff_delimiter(data), strict=True)
     problems: list[str] = []
     rows: list[RegistryRow] = []
     first_seen: dict[tuple[str, str], int] = {}
     columns: dict[str, int] | None = None
     width = 0
-    end = 0
     try:
-        for record in reader:
-            line, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
+        for line, record in records:
             if columns is None:
                 columns, header_problems = _read_header(record, line)
                 if header_problems:
@@ -126,11 +119,11 @@ def parse_registry_csv(data: bytes) -> list[RegistryRow]:
             first_seen[row.key] = line
             rows.append(row)
     except csv.Error as exc:
-        problems.append(f"line {end + 1}: not readable as CSV ({exc})")
+        problems.append(f"line {records.last_line + 1}: not readable as CSV ({exc})")
     if columns is None and not problems:
         problems.append("line 1: the file is empty")
     elif not rows and not problems:
-        problems.append(f"line {end + 1}: no agencies after the header")
+        problems.append(f"line {records.last_line + 1}: no agencies after the header")
     if problems:
         raise RegistryFileError(problems)
     return rows
