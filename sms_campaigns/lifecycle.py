@@ -171,11 +171,12 @@ def status_report(
 ) -> dict[str, Any]:
     """``hotline campaigns status ID --json``: state, counts per recipient status, segments."""
     languages = preview(session, campaign, price_per_segment, now)
+    by_status = counts(session, campaign.id)
     return {
         "id": campaign.id,
         "name": campaign.name,
         "state": str(campaign.state),
-        "counts": counts(session, campaign.id),
+        "counts": by_status,
         "segments": {
             p.language: {"encoding": p.encoding, "segments": p.segments, "recipients": p.recipients}
             for p in languages
@@ -183,5 +184,5 @@ def status_report(
         "estimated_cost": round(sum(p.cost for p in languages), 2),
         "audience": audience_size(session, campaign.audience, now)
         if campaign.state in (CampaignState.DRAFT, CampaignState.APPROVED)
-        else sum(counts(session, campaign.id).values()),
+        else sum(by_status.values()),
     }
