@@ -2,9 +2,10 @@
 
 Throughput: a fresh PostgreSQL database, Redis db 12 and the fake Twilio REST API (a Python
 ``ThreadingHTTPServer``, run in its own process). First the fake's own maximum rate is measured
-(client processes x threads POSTing Messages.json over keep-alive connections), then N contacts
-are inserted, a campaign is created, approved and launched at 1000 messages/s (the highest rate a
-definition allows, so pacing is not the limit), and two ``hotline worker`` processes send it.
+(client processes x threads POSTing Messages.json over keep-alive connections; the best of
+the listed thread counts), then N contacts are inserted, a campaign is created, approved and
+launched at 10,000 messages/s (the highest rate a definition allows, so pacing is not the
+limit), and two ``hotline worker`` processes send it.
 Prints messages/s from launch until every recipient is final, the provider's maximum, their
 ratio, and how many numbers the fake texted more than once (must be 0).
 
@@ -16,7 +17,7 @@ many further dispatch rounds back to back, until every recipient has been leased
 
     .venv/bin/python benchmarks/campaign_bench.py [--part both|throughput|audience]
         [--recipients 100000] [--contacts 1000000] [--rounds 0] [--timeout 1200]
-        [--provider-latency 0.0]
+        [--provider-latency 0.0] [--client-threads 8,32]
 
 Bounded: every loop stops after a count or a deadline; it only talks to 127.0.0.1.
 """
@@ -61,7 +62,7 @@ messages:
   ru: "Сезонная работа в Великобритании: не платите агентам."
   uz: "Buyuk Britaniyada mavsumiy ish: agentlarga pul to'lamang."
 send_window: "00:00-23:59"
-rate_per_second: 1000
+rate_per_second: 10000
 """
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -348,7 +349,7 @@ def send_campaign(app: Any, options: argparse.Namespace) -> dict[str, Any]:
 
 def throughput(options: argparse.Namespace) -> None:
     from hotline.runtime import runtime
-    from workers.campaigns import BATCH_SIZE
+    from workers.campaigns import batch_size
 
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -356,8 +357,18 @@ def throughput(options: argparse.Namespace) -> None:
         clean_redis(),
         provider_process(options.provider_latency) as (provider_url, control),
     ):
-        maximum, max_errors = provider_maximum(
-            provider_url, options.max_seconds, options.client_processes, options.client_threads
+        # The best of a few client shapes: the fake's maximum, not one client's.
+        tries = {
+            threads: provider_maximum(
+                provider_url, options.max_seconds, options.client_processes, threads
+            )
+            for threads in options.client_threads
+        }
+        maximum = max(rate for rate, _ in tries.values())
+        max_errors = sum(errors for _, errors in tries.values())
+        shapes = ", ".join(
+            f"{options.client_processes}x{threads}={rate:.0f}/s"
+            for threads, (rate, _) in tries.items()
         )
         provider_cpu = ask(control, "reset")
         env = hotline_env(database_url, provider_url, folder)
@@ -378,14 +389,15 @@ def throughput(options: argparse.Namespace) -> None:
     busy = (cpu_after[0] - cpu_before[0]) / max(cpu_after[1] - cpu_before[1], 1)
     others = {status: n for status, n in found.items() if n and status != "sent"}
     print(
-        f"throughput: recipients={recipients} workers={WORKERS} rate_per_second=1000 "
+        f"throughput: recipients={recipients} workers={WORKERS} rate_per_second=10000 "
         f"sent={sent} other={others} elapsed={run['elapsed']:.1f}s "
         f"(enrol {run['enrolled_in']:.1f}s) messages/s={rate:.1f} "
-        f"provider_max={maximum:.1f}/s ({options.client_processes}x{options.client_threads} "
-        f"clients, errors={max_errors}) latency={options.provider_latency}s "
+        f"provider_max={maximum:.1f}/s (best of {shapes}; errors={max_errors}) "
+        f"latency={options.provider_latency}s "
         f"ratio={rate / maximum:.2f} provider_received={stats['messages']} "
         f"duplicates={stats['duplicates']} batch_jobs={run['batch_jobs']} "
-        f"(minimum {-(-recipients // BATCH_SIZE)}) launch_returned={run['launch_returned']} "
+        f"(minimum {-(-recipients // batch_size(10_000))}) "
+        f"launch_returned={run['launch_returned']} "
         f"cpu: machine_busy={busy:.0%} workers={workers_cpu:.0f}s "
         f"provider={stats['cpu'] - provider_cpu:.0f}s",
         flush=True,
@@ -525,7 +537,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1200, help="seconds for the campaign")
     parser.add_argument("--max-seconds", type=float, default=10, help="provider maximum run")
     parser.add_argument("--client-processes", type=int, default=2)
-    parser.add_argument("--client-threads", type=int, default=8)
+    parser.add_argument(
+        "--client-threads",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[8, 32],
+        help="threads per client process; each listed shape is measured, the best counts",
+    )
     parser.add_argument(
         "--provider-latency", type=float, default=0.0, help="seconds the fake waits per request"
     )

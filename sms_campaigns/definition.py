@@ -25,6 +25,7 @@ AUDIENCE_FIELDS = ("language", "region", "destination", "stage", "gender")
 ACTIVITIES = ("verified", "called")
 DEFAULT_WINDOW = "09:00-20:00"
 DEFAULT_RATE = 10.0
+MAX_RATE = 10_000  # messages per second: a high-throughput short code or sender pool
 DEFAULT_DEADLINE = dt.timedelta(days=3)
 DRIP_DEADLINE = dt.timedelta(days=365)
 
@@ -119,8 +120,8 @@ def parse_campaign(text: str) -> CampaignSpec:
     except ValueError as exc:
         problems.append(str(exc))
     rate = data.get("rate_per_second", DEFAULT_RATE)
-    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 < rate <= 1000:
-        problems.append("rate_per_second: a number between 0 and 1000")
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 < rate <= MAX_RATE:
+        problems.append(f"rate_per_second: a number between 0 and {MAX_RATE}")
         rate = DEFAULT_RATE
     holdout = data.get("holdout", 0.0) or 0.0
     if not isinstance(holdout, int | float) or not 0 <= holdout < 1:

@@ -13,6 +13,8 @@ import datetime as dt
 import random
 import time
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -23,15 +25,21 @@ from hotline.queues import DEFAULT, Queues
 from hotline.runtime import runtime
 from sms_campaigns.audience import enrol_drip
 from sms_campaigns.pacing import TokenBucket
-from sms_campaigns.sending import Sender, reconcile, send_recipient
+from sms_campaigns.sending import Sender, chunk_size, reconcile, send_chunk
 from workers.sms import status_callback_url
 
-BATCH_SIZE = 200
+BATCH_SIZE = 1000  # most recipients in one batch job; ten seconds' worth at lower rates
+MAX_WAITING_BATCHES = 32  # batch jobs queued and not started: no more are leased past this
 LEASE = dt.timedelta(seconds=60)
 DISPATCH_EVERY = dt.timedelta(seconds=5)
 DRIP_EVERY = dt.timedelta(hours=1)
 BATCH_SECONDS = 45  # a batch stops before its lease runs out; the rest become due again
-STATE_CHECK_EVERY = 20  # recipients between checks for pause or cancel
+CONCURRENT_CALLS = 32  # provider calls in flight per worker process
+
+
+def batch_size(rate_per_second: float) -> int:
+    """Big batches amortize a job's start; small rates get ten seconds' worth per job."""
+    return max(20, min(BATCH_SIZE, int(rate_per_second * 10)))
 
 
 def schedule_dispatch(campaign_id: int, at: dt.datetime, queues: Queues | None = None) -> None:
@@ -67,8 +75,11 @@ def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
             enrol_drip(session, campaign, now)
         session.commit()
         reconcile(session, campaign, state.provider_named(campaign.provider), now)
-        # Enough for three dispatch rounds at the campaign's rate: workers never run dry.
-        share = int(campaign.rate_per_second * DISPATCH_EVERY.total_seconds() * 3) + BATCH_SIZE
+        # Enough for three dispatch rounds at the campaign's rate, so workers never run dry,
+        # but not past what the workers have not started yet: leases must not run out queued.
+        size = batch_size(campaign.rate_per_second)
+        room = max(0, MAX_WAITING_BATCHES - state.queues.queue(DEFAULT).count) * size
+        share = min(int(campaign.rate_per_second * DISPATCH_EVERY.total_seconds() * 3) + size, room)
         due = list(
             session.scalars(
                 select(Recipient.id)
@@ -101,8 +112,8 @@ def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
         drip = campaign.drip_stage is not None
         session.commit()
     round_id = uuid.uuid4().hex[:12]  # each round's batches are new jobs, whatever the clock
-    for start in range(0, len(due), BATCH_SIZE):
-        batch = due[start : start + BATCH_SIZE]
+    for start in range(0, len(due), size):
+        batch = due[start : start + size]
         state.queues.enqueue(
             send_batch,
             campaign_id,
@@ -119,28 +130,42 @@ def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
 
 
 def send_batch(campaign_id: int, recipient_ids: list[int]) -> dict[str, Any]:
-    """Send a leased batch, pacing through the campaign's shared token bucket."""
+    """Send a leased batch in chunks, pacing through the campaign's shared token bucket."""
     state = runtime()
     deadline = time.monotonic() + BATCH_SECONDS
-    outcomes: dict[str, int] = {}
+    outcomes: Counter[str] = Counter()
     with state.sessions() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
-            return {"campaign_id": campaign_id, "outcomes": outcomes}
+            return {"campaign_id": campaign_id, "outcomes": {}}
         sender = Sender(
             provider=state.provider_named(campaign.provider),
             redis=state.redis,
             bucket=TokenBucket(state.redis, f"campaign:{campaign_id}", campaign.rate_per_second),
             status_callback=status_callback_url(state.settings.public_base_url, campaign.provider),
             rng=random.Random(),  # noqa: S311 - jitter, not secrets
+            pool=_provider_calls(),
         )
-        for position, recipient_id in enumerate(recipient_ids):
-            if position % STATE_CHECK_EVERY == 0:
-                session.refresh(campaign)
-                if campaign.state != CampaignState.SENDING:
-                    break
-            outcome = send_recipient(session, campaign, recipient_id, sender, utcnow(), deadline)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            if outcome == "out-of-time":
+        size = chunk_size(campaign.rate_per_second)
+        for start in range(0, len(recipient_ids), size):
+            session.refresh(campaign)  # paused or cancelled since the last chunk?
+            if campaign.state != CampaignState.SENDING:
                 break
-    return {"campaign_id": campaign_id, "outcomes": outcomes}
+            chunk = recipient_ids[start : start + size]
+            outcomes.update(
+                send_chunk(session, campaign, chunk, sender, utcnow(), deadline).values()
+            )
+            if outcomes["out-of-time"]:
+                break
+    return {"campaign_id": campaign_id, "outcomes": dict(outcomes)}
+
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _provider_calls() -> ThreadPoolExecutor:
+    """Threads for provider calls, made on first use in each worker process (never forked)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=CONCURRENT_CALLS, thread_name_prefix="provider")
+    return _pool

@@ -42,6 +42,7 @@ from hotline.providers.base import (
     media_url,
     required,
 )
+from hotline.providers.twilio_messages import MessagesApi, rest_error
 
 TWILIO_API = "https://api.twilio.com"
 REQUEST_TIMEOUT_SECONDS = 10.0
@@ -87,6 +88,7 @@ class TwilioProvider:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client: Client | None = None
+        self._messages_api: MessagesApi | None = None
 
     def _rest(self) -> Client:
         if self._client is None:
@@ -100,19 +102,27 @@ class TwilioProvider:
         return self._client
 
     def send_sms(self, sms: OutboundSms) -> SentSms:
-        options: dict[str, Any] = {"to": sms.to, "body": sms.body}
+        form = {"To": sms.to, "Body": sms.body}
         if self._settings.twilio_messaging_service_sid:
-            options["messaging_service_sid"] = self._settings.twilio_messaging_service_sid
+            form["MessagingServiceSid"] = self._settings.twilio_messaging_service_sid
         else:
-            options["from_"] = self._settings.twilio_from
+            form["From"] = self._settings.twilio_from
         if sms.status_callback:
-            options["status_callback"] = sms.status_callback
-        try:
-            message = self._rest().messages.create(**options)
-        except Exception as exc:
-            raise _provider_error(exc) from exc
-        status = _DELIVERY.get(str(message.status or "queued"), "sent")
-        return SentSms(provider_id=str(message.sid), status=status)
+            form["StatusCallback"] = sms.status_callback
+        message = self._messages().create(form)
+        status = _DELIVERY.get(str(message.get("status") or "queued"), "sent")
+        return SentSms(provider_id=message["sid"], status=status)
+
+    def _messages(self) -> MessagesApi:
+        if self._messages_api is None:
+            self._rest()  # refuses missing credentials the same way
+            self._messages_api = MessagesApi(
+                self._settings.twilio_api_url,
+                self._settings.twilio_account_sid,
+                self._settings.twilio_auth_token,
+                REQUEST_TIMEOUT_SECONDS,
+            )
+        return self._messages_api
 
     def place_call(self, call: OutboundCall) -> PlacedCall:
         options: dict[str, Any] = {"to": call.to, "from_": call.caller_id, "url": call.answer_url}
@@ -252,21 +262,12 @@ def _append_twiml(parent: Any, step: object) -> None:
         raise TypeError(f"unknown voice step {step!r}")
 
 
-_PERMANENT_CODES = {"21211", "21214", "21408", "21610", "21612", "21614", "21606", "21659"}
-
-
 def _provider_error(exc: Exception) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, TwilioRestException):
         code = str(exc.code) if exc.code is not None else None
-        retryable = (exc.status == 429 or exc.status >= 500) and code not in _PERMANENT_CODES
-        return ProviderError(
-            f"Twilio answered {exc.status}",
-            retryable=retryable,
-            code=code or str(exc.status),
-            maybe_sent=exc.status >= 500,
-        )
+        return rest_error(exc.status, code)
     if isinstance(exc, requests.ReadTimeout):
         return ProviderError("Twilio did not answer in time", retryable=True, maybe_sent=True)
     if isinstance(exc, requests.RequestException | TwilioException | OSError):

@@ -49,10 +49,15 @@ def apply_recipient_report(
 ) -> Recipient | None:
     """The same for a campaign recipient, found by the id in our own callback URL."""
     recipient = session.get(Recipient, recipient_id, with_for_update=True)
-    if recipient is None or recipient.provider_id != report.provider_id:
+    if recipient is None:
+        return None
+    current = RecipientStatus(recipient.status)
+    if recipient.provider_id is None and current == RecipientStatus.SENDING:
+        # The report outran the worker storing the provider's answer: it carries the id.
+        recipient.provider_id = report.provider_id[:64]
+    elif recipient.provider_id != report.provider_id:
         return None
     reported = RecipientStatus(report.status)
-    current = RecipientStatus(recipient.status)
     if current in _RECIPIENT_RANK and _RECIPIENT_RANK[reported] > _RECIPIENT_RANK[current]:
         recipient.status = reported
         recipient.error = report.error_code

@@ -53,6 +53,12 @@ class FaultPlan:
         return None
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops the SYNs of a worker opening a dozen connections at once,
+    # and each dropped SYN costs a second: a real API's listen queue never does that.
+    request_queue_size = 256
+
+
 class _FakeApi:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
@@ -116,7 +122,7 @@ class _FakeApi:
             do_GET = _handle
             do_POST = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

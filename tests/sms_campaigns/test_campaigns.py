@@ -6,12 +6,15 @@ import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from sqlalchemy import select, update
 
 from hotline.db import utcnow
 from hotline.models import Campaign, Contact, Recipient, RecipientStatus
+from hotline.providers.base import OutboundSms, Provider, SentSms
+from hotline.queues import DEFAULT
 from hotline.runtime import Runtime
 from sms_campaigns.definition import CampaignDefinitionError, parse_campaign
 from sms_campaigns.lifecycle import approve, create_campaign, launch, status_report
@@ -20,7 +23,7 @@ from sms_campaigns.sending import Sender, reconcile, send_recipient
 from tests.conftest import TwilioWebhooks
 from tests.fakes.provider_api import FakeTwilioApi
 from tests.sms_campaigns.builders import CAMPAIGN, NOON, make_contacts, new_campaign, run_campaign
-from workers.campaigns import dispatch_campaign
+from workers.campaigns import MAX_WAITING_BATCHES, dispatch_campaign
 
 
 def statuses(state: Runtime, campaign_id: int) -> Counter[str]:
@@ -239,3 +242,70 @@ def test_launch_reports_how_many_recipients_it_enrolled(state: Runtime) -> None:
         campaign = create_campaign(session, parse_campaign(CAMPAIGN), "twilio", NOON)
         approve(campaign, "boss@hotline.example")
         assert launch(session, campaign, NOON) == 7
+
+
+class ReportsBeforeAnswering:
+    """A carrier whose delivery report reaches us before its API has answered the send."""
+
+    def __init__(self, carrier: Provider, webhooks: TwilioWebhooks) -> None:
+        self._carrier = carrier
+        self._webhooks = webhooks
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._carrier, name)
+
+    def send_sms(self, sms: OutboundSms) -> SentSms:
+        sent = self._carrier.send_sms(sms)
+        path = (sms.status_callback or "").removeprefix("https://hotline.example.org")
+        report = {"MessageSid": sent.provider_id, "MessageStatus": "delivered"}
+        assert self._webhooks.post(path, report).status_code == 200
+        return sent
+
+
+def test_a_delivery_report_that_outruns_the_send_is_kept(
+    state: Runtime, fake_twilio: FakeTwilioApi, twilio_webhooks: TwilioWebhooks
+) -> None:
+    with state.sessions() as session:
+        make_contacts(session, 1)
+    campaign_id = new_campaign(state)
+    with state.sessions() as session:
+        campaign = session.get(Campaign, campaign_id)
+        assert campaign is not None
+        recipient_id = session.scalars(select(Recipient.id)).one()
+        sender = Sender(
+            cast(Provider, ReportsBeforeAnswering(state.provider_named("twilio"), twilio_webhooks)),
+            state.redis,
+            TokenBucket(state.redis, "outrun", 50),
+            "https://hotline.example.org/twilio/status",
+            random.Random(1),
+        )
+        assert send_recipient(session, campaign, recipient_id, sender, NOON) == "sent"
+    with state.sessions() as session:
+        recipient = session.get(Recipient, recipient_id)
+        assert recipient is not None
+        assert recipient.status == RecipientStatus.DELIVERED  # not moved back to sent
+        assert recipient.provider_id == fake_twilio.messages[0]["sid"]
+
+
+@pytest.mark.usefixtures("daytime")
+def test_dispatch_leases_nothing_while_workers_have_a_backlog(state: Runtime) -> None:
+    with state.sessions() as session:
+        make_contacts(session, 30)
+    campaign_id = new_campaign(state)
+    waiting = state.queues.queue(DEFAULT)
+    for n in range(MAX_WAITING_BATCHES):
+        waiting.enqueue(print, job_id=f"backlog-{n}")
+
+    assert dispatch_campaign(campaign_id)["dispatched"] == 0
+    waiting.empty()
+    assert dispatch_campaign(campaign_id)["dispatched"] == 30
+
+
+@pytest.mark.parametrize(("rate", "accepted"), [(10_000, True), (10_001, False), (0, False)])
+def test_the_sending_rate_is_bounded(rate: int, accepted: bool) -> None:
+    text = CAMPAIGN.replace("rate_per_second: 500", f"rate_per_second: {rate}")
+    if accepted:
+        assert parse_campaign(text).rate_per_second == rate
+    else:
+        with pytest.raises(CampaignDefinitionError, match="rate_per_second"):
+            parse_campaign(text)
