@@ -20,6 +20,7 @@ from hotline.config import Settings
 from hotline.providers import Provider, build_provider
 from hotline.queues import Queues
 from hotline.sms.conversation import SmsContent
+from hotline.staffing import StaffedHours
 from ivr_menus.menu import Menu
 
 EXTENSION_KEY = "hotline"
@@ -37,6 +38,17 @@ class Runtime:
     _sms_content: SmsContent | None = None
     _ivr_menu: Menu | None = None
     _prompt_library: PromptLibrary | None = None
+    _staffed_hours: StaffedHours | None = None
+
+    @property
+    def staffed_hours(self) -> StaffedHours:
+        """When agents answer (validated with the settings at start-up), parsed once."""
+        if self._staffed_hours is None:
+            settings = self.settings
+            self._staffed_hours = StaffedHours.parse(
+                settings.staffed_hours, settings.staffed_days, settings.hotline_timezone
+            )
+        return self._staffed_hours
 
     @property
     def prompt_library(self) -> PromptLibrary:

@@ -1,8 +1,9 @@
 """Housekeeping: pick up work that was stored but never queued (Redis was down, a worker died).
 
 The database is the record of what must happen; Redis only carries jobs. Every minute this
-sweep re-enqueues inbound messages still waiting for an answer and replies still waiting to be
-sent. Both jobs claim their row first, so a sweep that races the original job is harmless.
+sweep re-enqueues inbound messages still waiting for an answer and texts still waiting to be
+sent, and looks for callbacks to place. The jobs claim their rows first, so a sweep that races
+the original job is harmless.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hotline.db import utcnow
 from hotline.models import Direction, Message, MessageStatus
 from hotline.queues import HIGH, LOW
 from hotline.runtime import runtime
+from workers.callbacks import enqueue_placing
 from workers.sms import SEND_RETRY_INTERVALS, answer_inbound_sms, send_sms
 
 STRANDED_AFTER = dt.timedelta(minutes=2)
@@ -42,7 +44,6 @@ def sweep_stranded(reschedule: bool = True) -> dict[str, Any]:
                 select(Message.id, Message.provider).where(
                     Message.direction == Direction.OUTBOUND,
                     Message.status == MessageStatus.QUEUED,
-                    Message.in_reply_to_id.is_not(None),
                     Message.updated_at < cutoff,
                 )
             )
@@ -59,6 +60,8 @@ def sweep_stranded(reschedule: bool = True) -> dict[str, Any]:
             job_id=f"send-{message_id}-{stamp}",
             retry_intervals=SEND_RETRY_INTERVALS,
         )
+    # Callback requests live in the database: looking every minute recovers any lost job.
+    enqueue_placing(state)
     if reschedule:
         schedule_sweep(now + SWEEP_EVERY)
     return {"inbound": len(inbound), "replies": len(replies)}

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import redis
 from flask import Flask
 from rq import SimpleWorker, Worker
 
 from hotline.db import utcnow
 from hotline.runtime import runtime
-from workers.housekeeping import schedule_sweep
+from workers.housekeeping import SWEEP_EVERY, schedule_sweep
 
 MAINTENANCE_SECONDS = 30
 WORKER_TTL_SECONDS = 45
+
+
+class _KeepsSweeping:
+    """Every maintenance round, make sure the next housekeeping sweep is scheduled.
+
+    The sweep reschedules itself, but a Redis that restarts empty loses that chain; any
+    running worker then starts it again within ``MAINTENANCE_SECONDS``.
+    """
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()  # type: ignore[misc]
+        try:
+            schedule_sweep(utcnow() + SWEEP_EVERY)
+        except redis.RedisError:
+            pass  # Redis is away: the next round tries again
+
+
+class HotlineWorker(_KeepsSweeping, Worker):
+    pass
+
+
+class HotlineSimpleWorker(_KeepsSweeping, SimpleWorker):
+    pass
 
 
 def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool:
@@ -20,7 +44,7 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
     in the child (see ``hotline.db``), so each job gets fresh connections.
     """
     state = runtime(app)
-    worker_class = Worker if forking else SimpleWorker
+    worker_class = HotlineWorker if forking else HotlineSimpleWorker
     with app.app_context():
         schedule_sweep(utcnow())
         worker = worker_class(

@@ -40,7 +40,12 @@ def answer_inbound_sms(message_id: int) -> dict[str, Any]:
         contact = session.get(Contact, message.contact_id)
         assert contact is not None
         conversation = Conversation(
-            session, state.sms_content, state.registry, settings.hotline_number, utcnow()
+            session,
+            state.sms_content,
+            state.registry,
+            settings.hotline_number,
+            utcnow(),
+            state.staffed_hours,
         )
         text: str | None = conversation.answer(message, contact)
         if settings.ratelimit_enabled:
@@ -70,6 +75,10 @@ def answer_inbound_sms(message_id: int) -> dict[str, Any]:
             job_id=f"send-{reply_id}",
             retry_intervals=SEND_RETRY_INTERVALS,
         )
+    if conversation.callback_requested:
+        from workers.callbacks import enqueue_placing
+
+        enqueue_placing(state)
     return {"message_id": message_id, "handled": True, "reply_id": reply_id}
 
 

@@ -8,7 +8,14 @@ from hotline.models.agencies import (
     RegistryImport,
 )
 from hotline.models.agents import Agent, AgentStatus
-from hotline.models.callbacks import CallbackRequest, CallbackSource, CallbackStatus
+from hotline.models.callbacks import (
+    AttemptStatus,
+    CallbackAttempt,
+    CallbackEvent,
+    CallbackRequest,
+    CallbackSource,
+    CallbackStatus,
+)
 from hotline.models.calls import CallSession, CallStatus
 from hotline.models.campaigns import Campaign, CampaignState, Recipient, RecipientStatus
 from hotline.models.cases import Case, CaseStatus
@@ -22,6 +29,9 @@ __all__ = [
     "AgencyHistory",
     "Agent",
     "AgentStatus",
+    "AttemptStatus",
+    "CallbackAttempt",
+    "CallbackEvent",
     "CallSession",
     "Campaign",
     "CampaignState",

@@ -25,4 +25,9 @@ class Agent(Base):
     phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[AgentStatus] = mapped_column(String(10), default=AgentStatus.AWAY)
+    # The agent's shift in the hotline's time zone ("mon-fri", "09:00-14:00"); empty: the
+    # hotline's staffed hours.
+    shift_days: Mapped[str] = mapped_column(String(40), default="")
+    shift_hours: Mapped[str] = mapped_column(String(11), default="")
+    current_attempt_id: Mapped[int | None] = mapped_column()  # the one call they are on
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -177,6 +177,10 @@ class AfricasTalkingProvider:
         if digits is not None and not is_dtmf(digits):
             raise WebhookRejected("malformed dtmfDigits")
         duration = request.field("durationInSeconds")
+        dial_status = None
+        if request.field("dialDestinationNumber"):  # a <Dial> ended: did the callee talk?
+            talked = request.field("dialDurationInSeconds") or "0"
+            dial_status = "completed" if talked.isdigit() and int(talked) > 0 else "no-answer"
         return CallEvent(
             provider_call_id=session_id,
             caller=required(request, "callerNumber", max_length=32),
@@ -185,6 +189,7 @@ class AfricasTalkingProvider:
             digits=digits or None,
             duration_seconds=int(duration) if duration and duration.isdigit() else None,
             recording_url=media_url(request.field("recordingUrl")),
+            dial_status=dial_status,
         )
 
     def render_voice(self, script: VoiceScript) -> RenderedVoice:

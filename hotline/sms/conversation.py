@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.agencies.verify import RegistryIndex, record_verification, verify
 from hotline.callbacks import request_callback
+from hotline.callbacks.notices import expected_call
 from hotline.cases import open_case
 from hotline.config import LANGUAGES
 from hotline.models import CallbackSource, Contact, Message
@@ -21,6 +22,7 @@ from hotline.sms.keywords import Command, KeywordTable, ParsedSms
 from hotline.sms.replies import ReplyBook, fit_sms
 from hotline.sms.rules import CITIZENSHIPS, RulesBook
 from hotline.sms.verdicts import verdict_reply
+from hotline.staffing import StaffedHours
 
 _KYRGYZ_LETTERS = re.compile("[өүңӨҮҢ]")
 _UZBEK_CYRILLIC = re.compile("[ўғқҳЎҒҚҲ]")
@@ -75,13 +77,15 @@ def reply_language(parsed: ParsedSms, text: str, contact: Contact) -> str:
     return "ru" if _CYRILLIC.search(text) else _COUNTRY_LANGUAGE.get(contact.country or "", "ru")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Conversation:
     session: Session
     content: SmsContent
     registry: RegistryIndex
     hotline_number: str
     now: dt.datetime
+    staffed_hours: StaffedHours | None = None  # to say when a callback will come
+    callback_requested: bool = field(default=False, init=False)  # look for an agent after
 
     def answer(self, message: Message, contact: Contact) -> str:
         """Act on ``message`` from ``contact`` and return the reply (at most 3 segments)."""
@@ -125,8 +129,17 @@ class Conversation:
             )
             return self._text("report_ack", language, case_no=case.case_no)
         if command is Command.CALL:
-            request_callback(self.session, contact, CallbackSource.SMS, language, self.now)
-            return self._text("call_ack", language, when="")
+            request = request_callback(
+                self.session, contact, CallbackSource.SMS, language, self.now
+            )
+            self.callback_requested = True
+            when = ""
+            if self.staffed_hours is not None:
+                when = expected_call(
+                    self.content.replies, self.staffed_hours, self.now, contact.phone, language
+                )
+                request.told_at = request.told_at or self.now  # this reply says when
+            return self._text("call_ack", language, when=when)
         if command is Command.STOP:
             contact.opt_out(self.now)
             return self._text("stop_ack", language)

@@ -15,7 +15,8 @@ from hotline.phones import InvalidPhoneNumber, parse_phone
 from hotline.providers.base import CallEvent, Provider, Reject, VoiceScript, WebhookRequest
 from hotline.queues import HIGH
 from hotline.runtime import Runtime, after_commit
-from hotline.staffing import StaffedHours, agents_to_dial
+from hotline.staffing import agents_to_dial
+from hotline.web.callback_legs import attempt_for_call, callback_leg
 from ivr_menus.calls import track_call
 from ivr_menus.effects import apply_step
 from ivr_menus.engine import CallContext, Engine, Turn
@@ -69,6 +70,9 @@ def answer_call(
     settings = state.settings
     now = utcnow()
     event = provider.parse_call_event(webhook)
+    attempt = attempt_for_call(session, provider.name, event.provider_call_id)
+    if attempt is not None:  # Africa's Talking sends a callback's agent leg here too
+        return callback_leg(state, provider, webhook, session, attempt, event)
     call = track_call(session, provider.name, event, settings.default_region, now)
     if event.status is not None:  # the call has ended; Africa's Talking reports it here
         return provider.render_voice(VoiceScript()).body
@@ -80,19 +84,19 @@ def answer_call(
             call.path = ["missed-call"]
             call.outcome = "callback"
             request_callback(session, contact, CallbackSource.MISSED_CALL, contact.language, now)
+            _look_for_an_agent(state)
         return provider.render_voice(VoiceScript((Reject(),))).body
     language = call.language or contact.language
-    hours = StaffedHours.parse(
-        settings.staffed_hours, settings.staffed_days, settings.hotline_timezone
-    )
     context = CallContext(
         language=language,
         citizenship=call.citizenship or _citizenship(call),
-        agents=agents_to_dial(session, hours, now, language),
+        agents=agents_to_dial(session, state.staffed_hours, now, language),
     )
     engine = Engine(state.ivr_menu, lambda digits: licence_verdict(state, session, digits))
     outcome = engine.step(context, turn)
     applied = apply_step(session, call, contact, turn.step, outcome, now)
+    if applied.applied and outcome.effects.callback_reason:
+        _look_for_an_agent(state)
     if applied.send_info_sms:
         _queue_info_sms(state, session, contact, outcome.language)
     if applied.case_id is not None:
@@ -114,6 +118,12 @@ def licence_verdict(state: Runtime, session: Session, digits: str) -> str:
         return str(verify(session, state.registry, digits, utcnow().date()).verdict)
     except ValueError:
         return "not_found"
+
+
+def _look_for_an_agent(state: Runtime) -> None:
+    from workers.callbacks import enqueue_placing
+
+    after_commit(lambda: enqueue_placing(state))
 
 
 def _queue_recording_fetch(state: Runtime, case_id: int, provider_name: str) -> None:

@@ -22,6 +22,7 @@ from hotline.runtime import Runtime, request_session, run_after_commit, runtime
 from hotline.sms.delivery import apply_delivery_report, apply_recipient_report
 from hotline.sms.inbound import store_inbound_sms
 from hotline.web.audio import prompt_source
+from hotline.web.callback_legs import attempt_from_query, callback_leg
 from hotline.web.voice import answer_call
 from ivr_menus.calls import track_call
 
@@ -175,3 +176,15 @@ def africastalking_voice(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
     return Response(_voice(state, provider, webhook, session), mimetype="application/xml")
+
+
+@blueprint.post("/twilio/callback")
+@provider_webhook("twilio")
+def twilio_callback(
+    state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
+) -> ResponseReturnValue:
+    """A callback's agent-first call: the agent answered, the caller's leg or the agent's ended."""
+    event = provider.parse_call_event(webhook)
+    attempt = attempt_from_query(session, provider, webhook, event)
+    return Response(callback_leg(state, provider, webhook, session, attempt, event),
+                    mimetype="text/xml")  # fmt: skip

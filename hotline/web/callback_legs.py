@@ -1,0 +1,88 @@
+"""Provider webhooks for a callback's agent-first call: the agent answered, a leg ended.
+
+Twilio calls ``/twilio/callback?attempt=N`` (answer), ``...&leg=caller`` (the ``<Dial>``'s
+outcome) and ``...&leg=agent`` (the agent leg's status). Africa's Talking sends everything about
+a call to the number's one voice URL; the attempt is found there by the call's session id and
+the final report carries the ``<Dial>``'s outcome.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.callbacks.legs import Finished, agent_answered, agent_leg_ended, caller_leg_ended
+from hotline.db import utcnow
+from hotline.models import CallbackAttempt
+from hotline.providers.base import (
+    CallEvent,
+    Hangup,
+    Provider,
+    VoiceScript,
+    WebhookRejected,
+    WebhookRequest,
+)
+from hotline.runtime import Runtime, after_commit
+
+
+def attempt_for_call(session: Session, provider: str, call_id: str) -> CallbackAttempt | None:
+    return session.scalars(
+        select(CallbackAttempt).where(
+            CallbackAttempt.provider == provider, CallbackAttempt.provider_call_id == call_id
+        )
+    ).first()
+
+
+def attempt_from_query(
+    session: Session, provider: Provider, webhook: WebhookRequest, event: CallEvent
+) -> CallbackAttempt:
+    raw = webhook.query.get("attempt", "")
+    if not raw.isdigit() or len(raw) > 18:
+        raise WebhookRejected("attempt is missing or malformed")
+    attempt = session.get(CallbackAttempt, int(raw), with_for_update=True)
+    if attempt is None or attempt.provider != provider.name:
+        raise WebhookRejected("no such callback attempt")
+    if attempt.provider_call_id is None:  # the answer outran the worker storing the call id
+        attempt.provider_call_id = event.provider_call_id[:64]
+    elif attempt.provider_call_id != event.provider_call_id:
+        raise WebhookRejected("the call is not this attempt's")
+    return attempt
+
+
+def callback_leg(
+    state: Runtime,
+    provider: Provider,
+    webhook: WebhookRequest,
+    session: Session,
+    attempt: CallbackAttempt,
+    event: CallEvent,
+) -> str:
+    now = utcnow()
+    leg = webhook.query.get("leg")
+    finished: list[Finished | None] = []
+    if event.dial_status and leg != "agent":
+        finished.append(caller_leg_ended(session, attempt, event.dial_status, now))
+    if event.status is not None:
+        finished.append(agent_leg_ended(session, attempt, event.status, now))
+    script = VoiceScript((Hangup(),)) if leg == "caller" else VoiceScript()
+    if leg is None and event.status is None and not event.dial_status:
+        dial_action = None
+        if provider.name == "twilio":
+            dial_action = (
+                f"{state.settings.public_base_url}/twilio/callback?attempt={attempt.id}&leg=caller"
+            )
+        script = agent_answered(session, attempt, state.settings.hotline_number, dial_action, now)
+    for done in finished:
+        if done is not None:
+            _after(state, session, done)
+    return provider.render_voice(script).body
+
+
+def _after(state: Runtime, session: Session, done: Finished) -> None:
+    from workers.callbacks import enqueue_placing, enqueue_text, text_gave_up
+
+    if done.gave_up:
+        message_id = text_gave_up(state, session, done.request_id)
+        after_commit(lambda: enqueue_text(state, message_id))
+    if done.agent_freed:
+        after_commit(lambda: enqueue_placing(state))
