@@ -138,7 +138,11 @@ def _claim(
     session.refresh(agent)
     session.refresh(request)
     attempt = CallbackAttempt(
-        request_id=request.id, agent_id=agent.id, provider=provider_name, started_at=now
+        request_id=request.id,
+        agent_id=agent.id,
+        provider=provider_name,
+        started_at=now,
+        updated_at=now,
     )
     session.add(attempt)
     session.flush()
@@ -172,7 +176,7 @@ def ring_agent(session: Session, attempt_id: int, line: CallbackLine, now: dt.da
     session.execute(
         update(CallbackAttempt)
         .where(CallbackAttempt.id == attempt_id)
-        .values(provider_call_id=placed.provider_call_id[:64])
+        .values(provider_call_id=placed.provider_call_id[:64], updated_at=now)
         .execution_options(synchronize_session=False)
     )
     session.execute(  # unless the agent already answered (its webhook may come first)

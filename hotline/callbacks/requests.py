@@ -68,8 +68,7 @@ def move(
 ) -> None:
     request.status = status
     request.updated_at = now
-    if status not in OPEN_STATUSES:
-        request.closed_at = now
+    request.closed_at = None if status in OPEN_STATUSES else now  # reopened: not closed
     record(session, request, now, detail)
 
 
