@@ -72,15 +72,24 @@ def callbacks_outcome(
     """Record how a callback went; a trafficking topic opens a case."""
     from hotline.callbacks.outcomes import OutcomeError, record_outcome
     from hotline.db import utcnow
+    from hotline.models import CallbackRequest, CallbackStatus
     from hotline.runtime import runtime
+    from workers.callbacks import enqueue_text, text_gave_up
 
     state = runtime(app_from_env())
     with state.sessions() as session:
+        before = session.get(CallbackRequest, request_id)
+        was = before.status if before else None
         try:
             request = record_outcome(session, request_id, result, topic, notes, utcnow(), by)
         except OutcomeError as exc:
             raise click.ClickException(str(exc)) from exc
+        message_id = None
+        if request.status == CallbackStatus.GAVE_UP and was != CallbackStatus.GAVE_UP:
+            message_id = text_gave_up(state, session, request.id)  # that was the last try
         session.commit()
+        if message_id is not None:
+            enqueue_text(state, message_id)
         click.echo(json.dumps({"id": request.id, "status": str(request.status)}))
 
 
