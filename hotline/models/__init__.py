@@ -22,6 +22,7 @@ from hotline.models.cases import Case, CaseStatus
 from hotline.models.contacts import Contact
 from hotline.models.messages import Direction, Message, MessageStatus
 from hotline.models.prompts import PromptRecording
+from hotline.models.staff import AuditEntry, Role, StaffUser
 from hotline.models.verifications import VerificationRecord
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Agent",
     "AgentStatus",
     "AttemptStatus",
+    "AuditEntry",
     "CallbackAttempt",
     "CallbackEvent",
     "CallSession",
@@ -51,5 +53,7 @@ __all__ = [
     "RecipientStatus",
     "Registry",
     "RegistryImport",
+    "Role",
+    "StaffUser",
     "VerificationRecord",
 ]
