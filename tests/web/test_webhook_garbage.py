@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import AT_TOKEN, TwilioWebhooks
 
-TWILIO_ROUTES = ["/twilio/voice", "/twilio/sms", "/twilio/status"]
+TWILIO_ROUTES = ["/twilio/voice", "/twilio/sms", "/twilio/status", "/twilio/callback"]
 AT_ROUTES = ["/africastalking/voice", "/africastalking/sms", "/africastalking/delivery"]
 FIELD_NAMES = st.sampled_from(
     [
