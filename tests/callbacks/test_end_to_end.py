@@ -115,8 +115,31 @@ def test_each_kind_of_request_rings_one_agent_first_then_bridges_the_caller(
     assert len(calls_placed(fake_twilio)) == 1
 
 
+def ask_africas_talking(source: str, client: FlaskClient, run_jobs: Callable[[], None]) -> None:
+    voice = f"/africastalking/voice?token={AT_TOKEN}"
+    call = {"sessionId": "ATVId_" + uuid.uuid4().hex, "isActive": "1", "callerNumber": CALLER}
+    if source == "missed_call":
+        assert (
+            b"<Reject" in client.post(voice, data={**call, "destinationNumber": MISSED_LINE}).data
+        )
+    elif source == "ivr":
+        document = ET.fromstring(client.post(voice, data=call).data)
+        for digits in ("2", "5"):  # Russian, then "call me back"
+            menu = document.find("GetDigits")
+            assert menu is not None
+            url = (menu.get("callbackUrl") or "").split("/africastalking/", 1)[1]
+            answer = client.post("/africastalking/" + url, data={**call, "dtmfDigits": digits})
+            document = ET.fromstring(answer.data)
+    else:
+        sms = {"id": "ATXid_" + uuid.uuid4().hex, "from": CALLER, "to": "12345", "text": "CALL"}
+        assert client.post(f"/africastalking/sms?token={AT_TOKEN}", data=sms).status_code == 200
+    run_jobs()
+
+
 @pytest.mark.parametrize("provider_name", ["africastalking"])
+@pytest.mark.parametrize("source", ["ivr", "missed_call", "sms"])
 def test_africas_talking_rings_the_agent_and_bridges_with_its_dial(
+    source: str,
     state: Runtime,
     agent: int,
     client: FlaskClient,
@@ -124,10 +147,7 @@ def test_africas_talking_rings_the_agent_and_bridges_with_its_dial(
     run_jobs: Callable[[], None],
 ) -> None:
     voice = f"/africastalking/voice?token={AT_TOKEN}"
-    missed = {"sessionId": "ATVId_" + uuid.uuid4().hex, "isActive": "1",
-              "callerNumber": CALLER, "destinationNumber": MISSED_LINE}  # fmt: skip
-    assert b"<Reject" in client.post(voice, data=missed).data
-    run_jobs()
+    ask_africas_talking(source, client, run_jobs)
 
     [placed] = [r for r in fake_africastalking.requests if r.path == "/call"]
     assert (placed.value("to"), placed.value("from")) == (AGENT_PHONE, HOTLINE)
@@ -147,7 +167,7 @@ def test_africas_talking_rings_the_agent_and_bridges_with_its_dial(
     assert client.post(voice, data=ended).status_code == 200
     assert client.post(voice, data=ended).status_code == 200  # a repeat changes nothing
 
-    assert request_row(state).status == "reached"
+    assert (request_row(state).source, request_row(state).status) == (source, "reached")
     assert agent_row(state, agent).status == AgentStatus.AVAILABLE
     with state.sessions() as session:
         assert session.scalar(select(Contact).where(Contact.phone == AGENT_PHONE)) is None
