@@ -12,6 +12,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from hotline.callbacks.notices import expected_call
+from hotline.db import utcnow
 from hotline.models import (
     CallbackRequest,
     Case,
@@ -33,6 +35,7 @@ KG_PHONE = "+996555123456"
 UZ_PHONE = "+998901234567"
 
 # (message, sender, reply language, what the reply must contain)
+CALL_ACK = "(the callback acknowledgement, with the time to expect the call)"
 CASES = [
     ("HELP", KG_PHONE, "ky", BOOK.text("help", "ky")),
     ("ПОМОЩЬ", KG_PHONE, "ru", BOOK.text("help", "ru")),
@@ -54,11 +57,11 @@ CASES = [
     ("КАБАРЛА агенттик акча алды", KG_PHONE, "ky", "R-0000"),
     ("XABAR agentlik pul oldi", UZ_PHONE, "uz", "R-0000"),
     ("ARZA agentlik pul aldı", UZ_PHONE, "kaa", "R-0000"),
-    ("CALL", KG_PHONE, "ky", BOOK.text("call_ack", "ky", when="", hotline="+996312000000")),
-    ("ПОЗВОНИТЕ", KG_PHONE, "ru", BOOK.text("call_ack", "ru", when="", hotline="+996312000000")),
-    ("ЧАЛ", KG_PHONE, "ky", BOOK.text("call_ack", "ky", when="", hotline="+996312000000")),
-    ("QOʻNGʻIROQ", UZ_PHONE, "uz", BOOK.text("call_ack", "uz", when="", hotline="+996312000000")),
-    ("QOŃIRAW", UZ_PHONE, "kaa", BOOK.text("call_ack", "kaa", when="", hotline="+996312000000")),
+    ("CALL", KG_PHONE, "ky", CALL_ACK),
+    ("ПОЗВОНИТЕ", KG_PHONE, "ru", CALL_ACK),
+    ("ЧАЛ", KG_PHONE, "ky", CALL_ACK),
+    ("QOʻNGʻIROQ", UZ_PHONE, "uz", CALL_ACK),
+    ("QOŃIRAW", UZ_PHONE, "kaa", CALL_ACK),
     ("STOP", KG_PHONE, "ky", BOOK.text("stop_ack", "ky")),
     ("СТОП", KG_PHONE, "ru", BOOK.text("stop_ack", "ru")),
     ("ТОКТОТ", KG_PHONE, "ky", BOOK.text("stop_ack", "ky")),
@@ -107,6 +110,9 @@ def test_keyword_is_answered_in_its_language(
 ) -> None:
     assert twilio_webhooks.sms(sender, text).status_code == 200
     run_jobs()
+    if expected == CALL_ACK:  # it says when to expect the call while the hotline is closed
+        when = expected_call(BOOK, state.staffed_hours, utcnow(), sender, language)
+        expected = BOOK.text("call_ack", language, when=when, hotline="+996312000000")
 
     [sent] = fake_twilio.sent()
     assert sent.value("To") == sender
