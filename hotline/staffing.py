@@ -37,6 +37,16 @@ def _days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
+def _hours(text: str) -> tuple[dt.time, dt.time]:
+    opens, sep, closes = text.partition("-")
+    if not sep:
+        raise ValueError(f"{text!r} is not a range such as 09:00-18:00")
+    start, end = _clock(opens), _clock(closes)
+    if start >= end:
+        raise ValueError("staffed hours must open before they close")
+    return start, end
+
+
 @dataclass(frozen=True)
 class StaffedHours:
     opens: dt.time
@@ -46,17 +56,18 @@ class StaffedHours:
 
     @classmethod
     def parse(cls, hours: str, days: str, timezone: str) -> StaffedHours:
-        opens, sep, closes = hours.partition("-")
-        if not sep:
-            raise ValueError(f"{hours!r} is not a range such as 09:00-18:00")
         try:
             zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {timezone!r}") from exc
-        start, end = _clock(opens), _clock(closes)
-        if start >= end:
-            raise ValueError("staffed hours must open before they close")
-        return cls(start, end, _days(days), zone)
+        return cls(*_hours(hours), _days(days), zone)
+
+    def shift(self, hours: str, days: str) -> StaffedHours:
+        """An agent's own shift in the same zone; a part left empty is the hotline's."""
+        if not (hours or days):
+            return self
+        opens, closes = _hours(hours) if hours else (self.opens, self.closes)
+        return StaffedHours(opens, closes, _days(days) if days else self.days, self.zone)
 
     def is_open(self, instant: dt.datetime) -> bool:
         local = instant.astimezone(self.zone)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.legs import Finished, caller_missed, finish
-from hotline.callbacks.requests import move, record
+from hotline.callbacks.requests import move, queue_order, record
 from hotline.cases import open_case
 from hotline.models import AttemptStatus, CallbackAttempt, CallbackRequest, CallbackStatus
 from hotline.models.callbacks import OPEN_STATUSES
@@ -91,8 +91,6 @@ def settle_stale_attempts(session: Session, now: dt.datetime) -> list[Finished]:
 
 def open_requests(session: Session) -> list[CallbackRequest]:
     """The queue as agents see it: urgent first, then oldest."""
-    from hotline.callbacks.requests import queue_order
-
     return list(
         session.scalars(
             select(CallbackRequest)

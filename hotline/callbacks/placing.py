@@ -49,13 +49,7 @@ class CallbackLine:
 
 def agent_hours(agent: Agent, hotline: StaffedHours) -> StaffedHours:
     """The agent's own shift, or the hotline's staffed hours; always in the hotline's zone."""
-    if not (agent.shift_days or agent.shift_hours):
-        return hotline
-    hours = agent.shift_hours or f"{hotline.opens:%H:%M}-{hotline.closes:%H:%M}"
-    days = agent.shift_days or ",".join(
-        ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(hotline.days)
-    )
-    return StaffedHours.parse(hours, days, hotline.zone.key)
+    return hotline.shift(agent.shift_hours, agent.shift_days)
 
 
 def _choose(

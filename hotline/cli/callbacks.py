@@ -138,28 +138,18 @@ def agents_add(
     """Add an agent (or update the one with this number)."""
     from hotline.config import LANGUAGES
     from hotline.models import Agent, AgentStatus
-    from hotline.phones import InvalidPhoneNumber, parse_phone
     from hotline.runtime import runtime
-    from hotline.staffing import StaffedHours
 
     state = runtime(app_from_env())
-    try:
-        number = parse_phone(phone, state.settings.default_region)
-    except InvalidPhoneNumber as exc:
-        raise click.ClickException(f"{phone!r} is not a phone number") from exc
+    number = _phone_number(state.settings.default_region, phone)
     spoken = [code.strip().lower() for code in languages.split(",") if code.strip()]
     unknown = [code for code in spoken if code not in LANGUAGES]
     if not spoken or unknown:
         raise click.ClickException(f"languages must be some of {', '.join(LANGUAGES)}")
-    if shift_days or shift_hours:
-        try:
-            StaffedHours.parse(
-                shift_hours or state.settings.staffed_hours,
-                shift_days or state.settings.staffed_days,
-                state.settings.hotline_timezone,
-            )
-        except ValueError as exc:
-            raise click.ClickException(f"shift: {exc}") from exc
+    try:
+        state.staffed_hours.shift(shift_hours, shift_days.lower())
+    except ValueError as exc:
+        raise click.ClickException(f"shift: {exc}") from exc
     with state.sessions() as session:
         agent = session.scalars(select(Agent).where(Agent.phone == number)).first()
         if agent is None:
@@ -179,15 +169,11 @@ def agents_add(
 def agents_status(phone: str, status: str) -> None:
     """An agent says they are available for calls, or away (on a call is set by the system)."""
     from hotline.models import Agent, AgentStatus
-    from hotline.phones import InvalidPhoneNumber, parse_phone
     from hotline.runtime import runtime
     from workers.callbacks import enqueue_placing
 
     state = runtime(app_from_env())
-    try:
-        number = parse_phone(phone, state.settings.default_region)
-    except InvalidPhoneNumber as exc:
-        raise click.ClickException(f"{phone!r} is not a phone number") from exc
+    number = _phone_number(state.settings.default_region, phone)
     with state.sessions() as session:
         agent = session.scalars(select(Agent).where(Agent.phone == number)).first()
         if agent is None:
@@ -257,7 +243,6 @@ def users_add(email: str, role: str, password: str | None, agent_phone: str | No
     """Create a console account."""
     from hotline.db import utcnow
     from hotline.models import Agent
-    from hotline.phones import InvalidPhoneNumber, parse_phone
     from hotline.runtime import runtime
     from hotline.staff import StaffError, add_user, audit
 
@@ -270,10 +255,7 @@ def users_add(email: str, role: str, password: str | None, agent_phone: str | No
         except StaffError as exc:
             raise click.ClickException(str(exc)) from exc
         if agent_phone:
-            try:
-                number = parse_phone(agent_phone, state.settings.default_region)
-            except InvalidPhoneNumber as exc:
-                raise click.ClickException(f"{agent_phone!r} is not a phone number") from exc
+            number = _phone_number(state.settings.default_region, agent_phone)
             agent = session.scalars(select(Agent).where(Agent.phone == number)).first()
             if agent is None:
                 raise click.ClickException("no agent with that number (hotline agents add)")
@@ -281,3 +263,13 @@ def users_add(email: str, role: str, password: str | None, agent_phone: str | No
         audit(session, "cli", "user_added", f"{user.email} as {role}", utcnow())
         session.commit()
         click.echo(json.dumps({"id": user.id, "email": user.email, "role": role}))
+
+
+def _phone_number(region: str, text: str) -> str:
+    """E.164 for a number typed by staff, or a clean error."""
+    from hotline.phones import InvalidPhoneNumber, parse_phone
+
+    try:
+        return parse_phone(text, region)
+    except InvalidPhoneNumber as exc:
+        raise click.ClickException(f"{text!r} is not a phone number") from exc
