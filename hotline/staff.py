@@ -16,11 +16,24 @@ _hasher = PasswordHasher()
 # Verifying against this keeps an unknown email as slow as a wrong password (no user probing).
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
-# What each role may do in the console; admins may do everything.
+# What each role may do in the console; admins may do everything. Phone numbers and reports
+# can identify trafficking victims: contacts are for those who text and call them.
+_EVERYONE = frozenset(Role)
 PERMISSIONS: dict[str, frozenset[Role]] = {
-    "callbacks.view": frozenset({Role.ADMIN, Role.AGENT, Role.VIEWER}),
-    "callbacks.work": frozenset({Role.ADMIN, Role.AGENT}),
-    "audit.view": frozenset({Role.ADMIN}),
+    "dashboard.view": _EVERYONE,
+    "callbacks.view": frozenset({Role.AGENT, Role.VIEWER}),
+    "callbacks.work": frozenset({Role.AGENT}),
+    "campaigns.view": frozenset({Role.CAMPAIGN_MANAGER, Role.VIEWER}),
+    "campaigns.edit": frozenset({Role.CAMPAIGN_MANAGER}),
+    "contacts.view": frozenset({Role.CAMPAIGN_MANAGER, Role.AGENT}),
+    "contacts.import": frozenset({Role.CAMPAIGN_MANAGER}),
+    "registry.view": _EVERYONE,
+    "registry.import": frozenset(),
+    "rules.edit": frozenset(),
+    "prompts.view": frozenset({Role.CAMPAIGN_MANAGER, Role.VIEWER}),
+    "prompts.upload": frozenset(),
+    "users.manage": frozenset(),
+    "audit.view": frozenset(),
 }
 
 

@@ -1,0 +1,3 @@
+"""Console page: campaigns (to be built)."""
+
+from __future__ import annotations

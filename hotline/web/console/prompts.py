@@ -1,0 +1,3 @@
+"""Console page: prompts (to be built)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Console page: users (to be built)."""
+
+from __future__ import annotations
