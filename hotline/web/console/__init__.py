@@ -78,6 +78,7 @@ def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., An
                 abort(403)
             return view(user, *args, **kwargs)
 
+        guarded.permission = permission  # type: ignore[attr-defined]  # read by the route audit
         return guarded
 
     return decorate
