@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format worker clean
+.PHONY: install run test lint format worker clean translations
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -34,6 +34,9 @@ format: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+translations: install
+	$(BIN)/pybabel compile -d hotline/translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from hotline.web.api import blueprint as api
     from hotline.web.audio import blueprint as audio
     from hotline.web.console import blueprint as console
+    from hotline.web.console import init_translations
     from hotline.web.health import blueprint as health
     from hotline.web.public import blueprint as public
     from hotline.web.simulator import blueprint as simulator
@@ -16,3 +17,4 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (health, webhooks, api, public, simulator, audio, console):
         app.register_blueprint(blueprint)
+    init_translations(app)

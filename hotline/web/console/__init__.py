@@ -12,10 +12,22 @@ import secrets
 import time
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import Babel, get_locale, refresh
 
 from hotline.models import StaffUser
 from hotline.runtime import request_session
@@ -41,6 +53,7 @@ def security_headers(response: Response) -> Response:
 
 @blueprint.before_request
 def check_csrf() -> ResponseReturnValue | None:
+    refresh()  # choose the language for this request, never one remembered from another
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         expected = session.get("csrf_token", "")
@@ -94,6 +107,31 @@ NAV = (
     ("callbacks.view", "Callbacks", "/console/callbacks"),
     ("users.manage", "Users", "/console/users"),
 )
+
+
+INTERFACE_LANGUAGES = (("en", "English"), ("ru", "Русский"))
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+def interface_language() -> str:
+    """The logged-in user's choice; before login, the browser's preference."""
+    user = current_user() if has_request_context() and request.blueprint == "console" else None
+    if user is not None:
+        return user.interface_language
+    codes = [code for code, _ in INTERFACE_LANGUAGES]
+    return (request.accept_languages.best_match(codes) if has_request_context() else None) or "en"
+
+
+def init_translations(app: Flask) -> None:
+    """English and Russian for the console (Flask-Babel), chosen per user."""
+    Babel(
+        app, locale_selector=interface_language, default_translation_directories=str(TRANSLATIONS)
+    )
+
+
+@blueprint.context_processor
+def language_choices() -> dict[str, Any]:
+    return {"locale": str(get_locale() or "en"), "interface_languages": INTERFACE_LANGUAGES}
 
 
 def render(template: str, user: StaffUser, **context: Any) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session
+from flask import Response, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
+from flask_babel import refresh
 
 from hotline.db import utcnow
 from hotline.models import StaffUser
@@ -13,6 +15,7 @@ from hotline.ratelimit import allow
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, authenticate
 from hotline.web.console import (
+    INTERFACE_LANGUAGES,
     LOGIN_LIMIT,
     LOGIN_WINDOW_SECONDS,
     blueprint,
@@ -68,3 +71,21 @@ def logout() -> ResponseReturnValue:
 @requires("dashboard.view")
 def home(user: StaffUser) -> ResponseReturnValue:
     return redirect("/console/dashboard")
+
+
+@blueprint.post("/language")
+@requires("dashboard.view")
+def choose_language(user: StaffUser) -> ResponseReturnValue:
+    """English or Russian for this user, kept with the account."""
+    choice = request.form.get("language", "")
+    if choice not in {code for code, _ in INTERFACE_LANGUAGES}:
+        return Response("unknown interface language\n", status=400, mimetype="text/plain")
+    user.interface_language = choice
+    audit(request_session(), user.email, "interface_language", choice, utcnow())
+    request_session().commit()
+    refresh()
+    return redirect(request.referrer if _same_site(request.referrer) else "/console/")
+
+
+def _same_site(address: str | None) -> bool:
+    return bool(address) and urlsplit(address or "").netloc == request.host
