@@ -1,3 +1,330 @@
-"""Console page: contacts (to be built)."""
+"""Contacts for agents and campaign managers: find a person, see their history, import lists.
+
+A number can identify a trafficking victim, so numbers are shown masked; an agent who needs one
+searches by it. Every page reads a bounded slice (50 rows, a limited history) because the
+table holds a hundred thousand people. An import is shown before it is stored: the uploaded
+file waits in the instance folder under a random token, never in the session cookie.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import abort, current_app, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from hotline.db import utcnow
+from hotline.models import (
+    Agency,
+    CallbackRequest,
+    CallSession,
+    Contact,
+    Message,
+    StaffUser,
+    VerificationRecord,
+)
+from hotline.models.contacts import STAGES
+from hotline.phones import InvalidPhoneNumber, mask, parse_phone
+from hotline.runtime import request_session, runtime
+from hotline.staff import audit, may
+from hotline.web.console import blueprint, render, requires
+from sms_campaigns.contacts_import import ContactFileError, import_contacts, parse_contacts_csv
+
+PAGE_SIZE = 50
+HISTORY_SIZE = 50  # newest events on a contact's page, all kinds together
+PROBLEMS_SHOWN = 200  # rejected lines listed on a preview; the count says how many in all
+FIELD_FILTERS = ("language", "region", "stage", "destination")
+UPLOAD_HOURS = 24  # an unconfirmed upload is deleted after this long
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+# --- Uploads waiting for confirmation ---------------------------------------------------------
+
+
+def stash_upload(kind: str, user: StaffUser, data: bytes) -> str:
+    """Keep an uploaded file until its preview is confirmed; return the token that names it.
+
+    The file name carries the user's id, so one account cannot confirm another's upload, and
+    stale uploads (abandoned previews) are swept on each new one.
+    """
+    folder = _upload_folder(kind)
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - UPLOAD_HOURS * 3600
+    for old in folder.glob("*.csv"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{user.id}-{token}.csv").write_bytes(data)
+    return token
+
+
+def stashed_upload(kind: str, user: StaffUser, token: str) -> Path | None:
+    """The waiting file of this user under ``token``, or None if it expired or never was."""
+    if not _TOKEN.match(token):
+        return None
+    path = _upload_folder(kind) / f"{user.id}-{token}.csv"
+    return path if path.is_file() else None
+
+
+def _upload_folder(kind: str) -> Path:
+    return Path(current_app.instance_path) / "uploads" / kind
+
+
+def uploaded_file() -> tuple[bytes, str] | None:
+    """The bytes and name of the form's ``file`` field, or None when no file was chosen."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None
+    return upload.read(), upload.filename
+
+
+# --- Finding contacts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactSearch:
+    """What the search form asked for; empty fields do not filter."""
+
+    number: str = ""
+    language: str = ""
+    region: str = ""
+    stage: str = ""
+    destination: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> ContactSearch:
+        fields = {name: " ".join(str(args.get(name, "")).split())[:40] for name in FIELD_FILTERS}
+        fields["language"] = fields["language"].lower()
+        fields["stage"] = fields["stage"].lower()
+        fields["destination"] = fields["destination"].upper()
+        number = str(args.get("number", "")).strip()[:32]
+        page = int(args["page"]) if str(args.get("page", "")).isdigit() else 1
+        return cls(number=number, page=max(page, 1), **fields)
+
+    def query(self, phone: str | None) -> Select[Contact]:
+        """Equality filters only: each can use an index, whatever the table's size."""
+        query = select(Contact)
+        if phone is not None:
+            query = query.where(Contact.phone == phone)
+        for name in FIELD_FILTERS:
+            if value := getattr(self, name):
+                query = query.where(getattr(Contact, name) == value)
+        return query.order_by(Contact.id.desc())
+
+    def link(self, page: int) -> str:
+        """The same search on another page."""
+        pairs = [(name, getattr(self, name)) for name in ("number", *FIELD_FILTERS)]
+        return "/console/contacts?" + urlencode([*((n, v) for n, v in pairs if v), ("page", page)])
+
+
+@blueprint.get("/contacts")
+@requires("contacts.view")
+def contacts(user: StaffUser) -> ResponseReturnValue:
+    """Search by number (exact, as the person would write it) or by what we know of them."""
+    search = ContactSearch.from_args(request.args)
+    phone: str | None = None
+    problem = ""
+    if search.number:
+        try:
+            phone = parse_phone(search.number, runtime().settings.default_region)
+        except InvalidPhoneNumber as exc:
+            problem = f"{search.number!r} is {exc}"
+    rows: list[Contact] = []
+    if not problem:
+        query = search.query(phone).offset((search.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        rows = list(request_session().scalars(query))
+    return render(
+        "console/contacts.html",
+        user,
+        search=search,
+        problem=problem,
+        rows=[_row(contact) for contact in rows[:PAGE_SIZE]],
+        previous_page=search.link(search.page - 1) if search.page > 1 else None,
+        next_page=search.link(search.page + 1) if len(rows) > PAGE_SIZE else None,
+        stages=STAGES,
+        may_import=may(user.role, "contacts.import"),
+    )
+
+
+def _row(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "phone": mask(contact.phone),
+        "language": contact.language or "-",
+        "region": contact.region or "-",
+        "stage": contact.stage or "-",
+        "destination": contact.destination or "-",
+        "consent": contact.consent_date.isoformat() if contact.consent_date else "none",
+        "opted_out": contact.opted_out,
+        "opted_out_at": _when(contact.opted_out_at),
+    }
+
+
+# --- One contact's history --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a contact's history: a call, a message, an agency check or a callback."""
+
+    at: dt.datetime
+    kind: str
+    summary: str
+    detail: str = ""
+
+
+@blueprint.get("/contacts/<int:contact_id>")
+@requires("contacts.view")
+def contact(user: StaffUser, contact_id: int) -> ResponseReturnValue:
+    """Everything the hotline did with one person, newest first, so an agent has the context."""
+    found = request_session().get(Contact, contact_id)
+    if found is None:
+        abort(404)
+    events = sorted(history(contact_id), key=lambda event: event.at, reverse=True)
+    return render(
+        "console/contacts_detail.html",
+        user,
+        contact=_row(found),
+        events=events[:HISTORY_SIZE],
+        more=len(events) > HISTORY_SIZE,
+    )
+
+
+def history(contact_id: int) -> list[Event]:
+    """The newest ``HISTORY_SIZE`` of each kind: enough for the newest of all kinds together."""
+    db = request_session()
+    events: list[Event] = []
+    calls = select(CallSession).where(CallSession.contact_id == contact_id)
+    for call in db.scalars(calls.order_by(CallSession.started_at.desc()).limit(HISTORY_SIZE)):
+        length = f", {call.duration_seconds} s" if call.duration_seconds is not None else ""
+        summary = f"{call.direction} call, {call.status}{length}"
+        path = " > ".join(call.path or [])
+        events.append(Event(call.started_at, "call", summary, _joined(call.outcome, path)))
+    messages = select(Message).where(Message.contact_id == contact_id)
+    for sms in db.scalars(messages.order_by(Message.created_at.desc()).limit(HISTORY_SIZE)):
+        body = sms.body if len(sms.body) <= 200 else sms.body[:197] + "..."
+        events.append(Event(sms.created_at, "sms", f"{sms.direction} SMS, {sms.status}", body))
+    checks = (
+        select(VerificationRecord, Agency.name)
+        .outerjoin(Agency, Agency.id == VerificationRecord.agency_id)
+        .where(VerificationRecord.contact_id == contact_id)
+        .order_by(VerificationRecord.created_at.desc())
+        .limit(HISTORY_SIZE)
+    )
+    for check, agency in db.execute(checks):
+        summary = f"agency check by {check.channel}: {check.verdict}"
+        events.append(Event(check.created_at, "check", summary, _joined(check.query, agency)))
+    callbacks = select(CallbackRequest).where(CallbackRequest.contact_id == contact_id)
+    for ask in db.scalars(
+        callbacks.order_by(CallbackRequest.created_at.desc()).limit(HISTORY_SIZE)
+    ):
+        summary = f"callback ({ask.reason}, {ask.source}): {ask.status}"
+        events.append(Event(ask.created_at, "callback", summary, _joined(ask.outcome, ask.topic)))
+    return events
+
+
+def _joined(*parts: str | None) -> str:
+    return " · ".join(part for part in parts if part)
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+# --- Importing a list -------------------------------------------------------------------------
+
+
+@blueprint.post("/contacts/import")
+@requires("contacts.import")
+def contacts_import(user: StaffUser) -> ResponseReturnValue:
+    """Show what the file would change, storing nothing: the counts come from a rolled-back run."""
+    upload = uploaded_file()
+    if upload is None:
+        return _refused(user, ["choose a CSV file to import"])
+    data, name = upload
+    today = utcnow().date()
+    try:
+        parsed = parse_contacts_csv(data, runtime().settings.default_region, today)
+    except ContactFileError as exc:
+        return _refused(user, exc.problems, name)
+    db = request_session()
+    try:
+        summary = import_contacts(db, parsed, today)
+    finally:
+        db.rollback()
+    return render(
+        "console/contacts_import.html",
+        user,
+        name=name,
+        summary=summary,
+        problems=parsed.problems[:PROBLEMS_SHOWN],
+        hidden_problems=max(len(parsed.problems) - PROBLEMS_SHOWN, 0),
+        ignored_columns=parsed.ignored_columns,
+        token=stash_upload("contacts", user, data),
+        done=False,
+    )
+
+
+@blueprint.post("/contacts/import/confirm")
+@requires("contacts.import")
+def contacts_import_confirm(user: StaffUser) -> ResponseReturnValue:
+    """Store the previewed file: the accepted rows together, or nothing."""
+    path = stashed_upload("contacts", user, request.form.get("token", ""))
+    name = request.form.get("name", "")[:200] or "contacts.csv"
+    if path is None:
+        return _refused(user, ["this import expired or was already stored; upload the file again"])
+    today = utcnow().date()
+    try:
+        parsed = parse_contacts_csv(path.read_bytes(), runtime().settings.default_region, today)
+    except ContactFileError as exc:  # the settings changed since the preview
+        return _refused(user, exc.problems, name)
+    db = request_session()
+    try:
+        summary = import_contacts(db, parsed, today)
+        counts = ", ".join(f"{value} {key}" for key, value in summary.as_dict().items())
+        audit(db, user.email, "contacts_import", f"{name}: {counts}", utcnow())
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return _refused(
+            user,
+            ["a number in the file became a contact during the import (an inbound SMS or call?); "
+             "nothing imported, confirm again"],
+            name, status=409, token=request.form.get("token", ""),
+        )  # fmt: skip
+    path.unlink(missing_ok=True)
+    return render(
+        "console/contacts_import.html",
+        user,
+        name=name,
+        summary=summary,
+        problems=parsed.problems[:PROBLEMS_SHOWN],
+        hidden_problems=max(len(parsed.problems) - PROBLEMS_SHOWN, 0),
+        ignored_columns=parsed.ignored_columns,
+        token="",
+        done=True,
+    )
+
+
+def _refused(
+    user: StaffUser, problems: list[str], name: str = "", status: int = 400, token: str = ""
+) -> ResponseReturnValue:
+    page = render(
+        "console/contacts_import_refused.html",
+        user,
+        name=name,
+        problems=problems[:PROBLEMS_SHOWN],
+        hidden_problems=max(len(problems) - PROBLEMS_SHOWN, 0),
+        token=token,
+    )
+    return page, status
