@@ -22,6 +22,7 @@ from hotline.models.cases import Case, CaseStatus
 from hotline.models.contacts import Contact
 from hotline.models.messages import Direction, Message, MessageStatus
 from hotline.models.prompts import PromptRecording
+from hotline.models.rules import RuleEdit
 from hotline.models.staff import AuditEntry, Role, StaffUser
 from hotline.models.verifications import VerificationRecord
 
@@ -54,6 +55,7 @@ __all__ = [
     "Registry",
     "RegistryImport",
     "Role",
+    "RuleEdit",
     "StaffUser",
     "VerificationRecord",
 ]

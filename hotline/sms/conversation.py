@@ -20,7 +20,7 @@ from hotline.config import LANGUAGES
 from hotline.models import CallbackSource, Contact, Message
 from hotline.sms.keywords import Command, KeywordTable, ParsedSms
 from hotline.sms.replies import ReplyBook, fit_sms
-from hotline.sms.rules import CITIZENSHIPS, RulesBook
+from hotline.sms.rules import CITIZENSHIPS, RulesBook, current_texts, rules_reply
 from hotline.sms.verdicts import verdict_reply
 from hotline.staffing import StaffedHours
 
@@ -170,4 +170,5 @@ class Conversation:
         if sheet is None:
             name = rules.country_name(destination, language)
             return self._text("rules_no_content", language, country=name)
-        return sheet.text[language] + " " + self._text("hotline_suffix", language)
+        text = current_texts(self.session, sheet)[language].text  # staff edits are in the db
+        return rules_reply(text, language, self.content.replies, self.hotline_number)

@@ -2,6 +2,14 @@
 
 Each file carries its source and last-reviewed date so staff can see what to re-check; the
 texts are data, editable without touching code.
+
+Staff edit them in the console too. The YAML stays the shipped default, loaded once per process
+(it only changes with a deploy); an edit is a ``RuleEdit`` row per (citizenship, country,
+language) that overrides one language's text, source and review date. Every RULES answer reads
+the rows of its sheet afresh, one query on the table's unique index, so each web process and
+worker on every machine answers with an edit from the moment it is committed: no cache to
+invalidate and no version counter to keep in step. RULES is rare next to its SMS round trip, so
+the query costs nothing worth caching away.
 """
 
 from __future__ import annotations
@@ -12,8 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hotline.config import LANGUAGES
+from hotline.models import RuleEdit
+from hotline.sms.replies import MAX_SEGMENTS, ReplyBook, fit_sms
+from hotline.sms.segments import SegmentCount, count_segments
 from hotline.sms.words import fold_phrase
 
 CONTENT = Path(__file__).parent / "content"
@@ -103,3 +116,100 @@ def _sheet(data: dict[str, Any], name: str) -> RuleSheet:
         machine_drafted=frozenset(data.get("machine_drafted", [])),
         text=text,
     )
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """One language of a sheet as migrants get it now: the staff edit, else the shipped YAML."""
+
+    language: str
+    text: str
+    source: str
+    reviewed: dt.date
+    edited_by: str | None  # None while the shipped text stands
+    edited_at: dt.datetime | None
+
+
+class RuleEditRefused(ValueError):
+    """An edit that would not make a usable SMS; nothing was stored."""
+
+
+def current_texts(session: Session, sheet: RuleSheet) -> dict[str, RuleText]:
+    """Every language of ``sheet`` with the staff edits laid over it (one indexed query)."""
+    texts = {
+        language: RuleText(language, text, sheet.source, sheet.last_reviewed, None, None)
+        for language, text in sheet.text.items()
+    }
+    edits = session.scalars(
+        select(RuleEdit).where(
+            RuleEdit.citizenship == sheet.citizenship, RuleEdit.country == sheet.country
+        )
+    )
+    for edit in edits:
+        texts[edit.language] = RuleText(
+            edit.language, edit.text, edit.source, edit.reviewed, edit.edited_by, edit.edited_at
+        )
+    return texts
+
+
+def rules_reply(text: str, language: str, replies: ReplyBook, hotline_number: str) -> str:
+    """The RULES answer as sent: the sheet's text and the hotline number after it."""
+    return text + " " + replies.text("hotline_suffix", language, hotline=hotline_number)
+
+
+def reply_segments(reply: str) -> SegmentCount:
+    """Segments ``reply`` takes once ``fit_sms`` has put typographic quotes into GSM-7."""
+    return count_segments(fit_sms(reply, max_segments=1_000_000))  # twins only, never cut
+
+
+def edit_rule(
+    session: Session,
+    sheet: RuleSheet,
+    language: str,
+    form: dict[str, str],
+    *,
+    replies: ReplyBook,
+    hotline_number: str,
+    editor: str,
+    now: dt.datetime,
+) -> RuleEdit:
+    """Store one language's text, source and review date, or refuse without storing anything.
+
+    ``form`` holds ``text``, ``source`` and ``reviewed`` (YYYY-MM-DD) as staff typed them. The
+    text must leave room for the hotline number within the three segments a reply may take.
+    """
+    text, source, reviewed_text = (
+        form.get(name, "").replace("\r\n", "\n").strip() for name in ("text", "source", "reviewed")
+    )
+    if language not in LANGUAGES:
+        raise RuleEditRefused(f"unknown language {language!r}")
+    if not text:
+        raise RuleEditRefused("the text is empty")
+    if not source:
+        raise RuleEditRefused("say where the rules come from (the source)")
+    try:
+        reviewed = dt.date.fromisoformat(reviewed_text)
+    except ValueError:
+        raise RuleEditRefused(f"{reviewed_text!r} is not a date (YYYY-MM-DD)") from None
+    if reviewed > now.date():
+        raise RuleEditRefused("the review date is in the future")
+    count = reply_segments(rules_reply(text, language, replies, hotline_number))
+    if count.segments > MAX_SEGMENTS:
+        raise RuleEditRefused(
+            f"with the hotline number the SMS takes {count.segments} segments "
+            f"({count.units} {count.encoding} characters); at most {MAX_SEGMENTS} are sent"
+        )
+    edit = session.scalars(
+        select(RuleEdit).where(
+            RuleEdit.citizenship == sheet.citizenship,
+            RuleEdit.country == sheet.country,
+            RuleEdit.language == language,
+        )
+    ).one_or_none()
+    if edit is None:
+        edit = RuleEdit(citizenship=sheet.citizenship, country=sheet.country, language=language)
+        session.add(edit)
+    edit.text, edit.source, edit.reviewed = text, source, reviewed
+    edit.edited_by, edit.edited_at = editor, now
+    session.flush()
+    return edit

@@ -103,6 +103,7 @@ NAV = (
     ("campaigns.view", "Campaigns", "/console/campaigns"),
     ("contacts.view", "Contacts", "/console/contacts"),
     ("registry.view", "Agency registry", "/console/registry"),
+    ("registry.view", "Rules", "/console/rules"),
     ("prompts.view", "IVR prompts", "/console/prompts"),
     ("callbacks.view", "Callbacks", "/console/callbacks"),
     ("users.manage", "Users", "/console/users"),
@@ -151,5 +152,6 @@ from hotline.web.console import (  # noqa: E402, F401
     dashboard,
     prompts,
     registry,
+    rules,
     users,
 )
