@@ -136,3 +136,30 @@ def test_accounts_need_an_email_a_known_role_and_a_long_password(
 ) -> None:
     with state.sessions() as session, pytest.raises(StaffError):
         add_user(session, email, role, password)
+
+
+def test_an_agent_says_they_are_ready_and_sees_open_cases(
+    client: FlaskClient, state: Runtime
+) -> None:
+    from hotline.cases import open_case
+    from hotline.models import Agent, AgentStatus, StaffUser
+
+    with state.sessions() as session:
+        agent = Agent(name="Aida", phone="+996700000001", languages=["ky"])
+        session.add(agent)
+        session.flush()
+        user = add_user(session, "aida@hotline.example", "agent", PASSWORD)
+        user.agent_id = agent.id
+        open_case(session, contact_id=None, source="sms", text="passport taken in Osh",
+                  kind="trafficking")  # fmt: skip
+        session.commit()
+    log_in(client, "aida@hotline.example")
+    page = client.get("/console/callbacks").get_data(as_text=True)
+    assert "passport taken in Osh" in page
+
+    ready = {"status": "available", "csrf_token": token(client, "/console/callbacks")}
+    assert client.post("/console/callbacks/availability", data=ready).status_code == 302
+
+    with state.sessions() as session:
+        assert session.scalars(select(Agent)).one().status == AgentStatus.AVAILABLE
+        assert session.scalars(select(StaffUser)).one().agent_id is not None

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from flask import Response, redirect, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from hotline.callbacks.outcomes import RESULTS, TOPICS, OutcomeError, open_requests, record_outcome
 from hotline.db import utcnow
-from hotline.models import Agent, StaffUser
+from hotline.models import Agent, AgentStatus, Case, CaseStatus, StaffUser
 from hotline.phones import mask
-from hotline.runtime import request_session
+from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
 from hotline.web.console import blueprint, render, requires
+from workers.callbacks import enqueue_placing
+
+OPEN_CASES_SHOWN = 50
 
 
 @blueprint.get("/callbacks")
@@ -19,11 +23,9 @@ from hotline.web.console import blueprint, render, requires
 def callbacks(user: StaffUser) -> ResponseReturnValue:
     """The queue, urgent first; an agent sees the requests in their languages first."""
     db = request_session()
-    languages: list[str] = []
-    if user.agent_id is not None:
-        agent = db.get(Agent, user.agent_id)
-        languages = list(agent.languages or []) if agent else []
+    agent = db.get(Agent, user.agent_id) if user.agent_id is not None else None
     queue = open_requests(db)
+    languages = list(agent.languages or []) if agent else []
     if languages:
         queue.sort(key=lambda r: r.language not in languages)  # stable: urgency and age kept
     rows = [
@@ -46,7 +48,35 @@ def callbacks(user: StaffUser) -> ResponseReturnValue:
         results=RESULTS,
         topics=TOPICS,
         may_work=may(user.role, "callbacks.work"),
+        agent=agent,
+        cases=db.scalars(
+            select(Case)
+            .where(Case.status == CaseStatus.OPEN)
+            .order_by(Case.kind != "trafficking", Case.created_at.desc())
+            .limit(OPEN_CASES_SHOWN)
+        ).all(),
     )
+
+
+@blueprint.post("/callbacks/availability")
+@requires("callbacks.work")
+def availability(user: StaffUser) -> ResponseReturnValue:
+    """An agent is ready for the next call (placed at once if someone waits), or away."""
+    db = request_session()
+    agent = db.get(Agent, user.agent_id) if user.agent_id is not None else None
+    wanted = request.form.get("status", "")
+    if agent is None or wanted not in (AgentStatus.AVAILABLE, AgentStatus.AWAY):
+        return Response("not an agent's account, or an unknown status\n", status=400,
+                        mimetype="text/plain")  # fmt: skip
+    if agent.status == AgentStatus.ON_CALL:
+        return Response("you are on a call; try again when it ends\n", status=409,
+                        mimetype="text/plain")  # fmt: skip
+    agent.status = AgentStatus(wanted)
+    audit(db, user.email, "agent_status", wanted, utcnow())
+    db.commit()
+    if agent.status == AgentStatus.AVAILABLE:
+        enqueue_placing(runtime())
+    return redirect("/console/callbacks")
 
 
 @blueprint.post("/callbacks/<int:request_id>/outcome")

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
@@ -138,7 +139,7 @@ def contacts(user: StaffUser) -> ResponseReturnValue:
         try:
             phone = parse_phone(search.number, runtime().settings.default_region)
         except InvalidPhoneNumber as exc:
-            problem = f"{search.number!r} is {exc}"
+            problem = _("%(number)s is %(reason)s", number=repr(search.number), reason=str(exc))
     rows: list[Contact] = []
     if not problem:
         query = search.query(phone).offset((search.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, gettext
 
 from hotline.activity import DayActivity, activity
 from hotline.db import utcnow
@@ -17,6 +18,7 @@ from hotline.models import StaffUser
 from hotline.runtime import request_session, runtime
 from hotline.web.console import blueprint, render, requires
 
+# Labels are msgids: the page and the bar titles show them translated.
 SERIES = (("calls", "Calls"), ("sms_in", "SMS in"), ("checks", "Agency checks"))
 BAR_WIDTH, GROUP_GAP, PLOT_HEIGHT, MARGIN = 6, 4, 160, 30
 
@@ -50,12 +52,12 @@ def chart(days: Sequence[DayActivity]) -> Chart:
         for k, (key, label) in enumerate(SERIES):
             value: int = getattr(day, key)
             height = PLOT_HEIGHT * value / peak if peak else 0.0
-            title = f"{day.day.isoformat()}: {value} {label.lower()}"
+            title = f"{day.day.isoformat()}: {value} {gettext(label).lower()}"
             bars.append(
                 Bar(left + k * BAR_WIDTH, MARGIN + PLOT_HEIGHT - height, height, key, title)
             )
         if (len(days) - 1 - n) % 7 == 0:  # label today and every seventh day back
-            ticks.append((left, day.day.strftime("%d %b")))
+            ticks.append((left, format_date(day.day, "dd MMM")))
     return Chart(
         width=2 * MARGIN + len(days) * group,
         height=PLOT_HEIGHT + 2 * MARGIN,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from audio.library import PromptState, PromptStatus, UnknownPrompt
@@ -51,8 +52,12 @@ def upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if request.endpoint != UPLOAD_ENDPOINT:
         return error
     message = (
-        f"the file is larger than {UPLOAD_LIMIT_MB} MB; save it as MP3, "
-        "or use `hotline audio import` on the server\n"
+        gettext(
+            "the file is larger than %(limit)s MB; save it as MP3, "
+            "or use `hotline audio import` on the server",
+            limit=UPLOAD_LIMIT_MB,
+        )
+        + "\n"
     )
     return message, 413, {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -79,11 +84,12 @@ def prompt_upload(user: StaffUser) -> ResponseReturnValue:
     except UnknownPrompt as exc:
         return _matrix_page(user, chosen, error=str(exc)), 400
     if upload is None or not upload.filename:
-        return _matrix_page(user, chosen, error="choose a recording to upload"), 400
+        return _matrix_page(user, chosen, error=gettext("choose a recording to upload")), 400
     try:
         prepared = prepare_recording(upload.read(), upload.filename)
     except AudioRejected as exc:
-        return _matrix_page(user, chosen, error=f"rejected, nothing stored: {exc.message}"), 400
+        error = gettext("rejected, nothing stored: %(reason)s", reason=exc.message)
+        return _matrix_page(user, chosen, error=error), 400
     db = request_session()
     library.store(db, prompt_id, language, prepared, source_name=upload.filename)
     detail = (

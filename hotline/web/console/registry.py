@@ -12,6 +12,7 @@ import datetime as dt
 
 from flask import abort, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hotline.agencies.matching import Candidate
@@ -113,9 +114,9 @@ def registry_import(user: StaffUser) -> ResponseReturnValue:
     """Show what the file would add, change and remove; nothing is stored until confirmed."""
     as_of = _as_of(request.form.get("as_of", ""))
     upload = uploaded_file()
-    problems = [] if as_of else ["give the date the registry published this list (YYYY-MM-DD)"]
+    problems = [] if as_of else [_("give the date the registry published this list (YYYY-MM-DD)")]
     if upload is None:
-        problems.append("choose the registry CSV file")
+        problems.append(_("choose the registry CSV file"))
     if problems or upload is None or as_of is None:
         return _refused(user, problems)
     data, name = upload

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hotline.db import utcnow
@@ -61,7 +62,7 @@ def add_account(user: StaffUser) -> ResponseReturnValue:
 def deactivate(user: StaffUser, account_id: int) -> ResponseReturnValue:
     """Switch an account off; its sessions end at their next request (``current_user``)."""
     if account_id == user.id:
-        return _accounts_page(user, 400, problem="You cannot deactivate your own account.")
+        return _accounts_page(user, 400, problem=_("You cannot deactivate your own account."))
     return _set_active(user, account_id, active=False)
 
 
