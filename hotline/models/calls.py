@@ -39,5 +39,5 @@ class CallSession(Base):
     path: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[CallStatus] = mapped_column(String(12), default=CallStatus.RINGING)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
-    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -69,6 +69,7 @@ class Recipient(Base):
         UniqueConstraint("campaign_id", "contact_id"),
         Index("ix_recipients_campaign_status", "campaign_id", "status"),
         Index("ix_recipients_provider_id", "provider_id"),
+        Index("ix_recipients_updated_at", "updated_at"),  # the dashboard's sends per day
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

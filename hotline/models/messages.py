@@ -60,5 +60,5 @@ class Message(Base):
     encoding: Mapped[str] = mapped_column(String(5), default="GSM-7")
     error_code: Mapped[str | None] = mapped_column(String(20))
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
