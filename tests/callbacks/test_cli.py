@@ -234,3 +234,33 @@ def test_service_levels_with_nothing_to_report_are_an_empty_list(
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_users_add_creates_a_console_account_linked_to_an_agent(
+    state: Runtime, settings: Settings
+) -> None:
+    from hotline.models import AuditEntry, StaffUser
+    from hotline.staff import authenticate
+
+    assert (
+        hotline(settings, "agents", "add", "Aida", "+996700111222", "--languages", "ky").returncode
+        == 0
+    )
+    account = ["Aida@Hotline.example", "--role", "agent", "--password", "correct horse battery"]
+    done = hotline(settings, "users", "add", *account, "--agent-phone", "0700 111 222")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["email"] == "aida@hotline.example"
+
+    again = hotline(settings, "users", "add", "aida@hotline.example", "--role", "agent",
+                    "--password", "correct horse battery")  # fmt: skip
+    short = hotline(settings, "users", "add", "b@hotline.example", "--role", "agent",
+                    "--password", "short")  # fmt: skip
+    assert again.returncode != 0
+    assert "already has an account" in again.stderr
+    assert short.returncode != 0
+    assert "at least 12 characters" in short.stderr
+    with state.sessions() as session:
+        user = session.scalars(select(StaffUser)).one()
+        assert user.agent_id == session.scalars(select(Agent.id)).one()
+        assert authenticate(session, "aida@hotline.example", "correct horse battery") is not None
+        assert session.scalars(select(AuditEntry.action)).all() == ["user_added"]

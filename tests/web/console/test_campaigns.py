@@ -138,6 +138,7 @@ def test_a_second_person_approves_and_launches_and_progress_reaches_100_percent(
     assert after["final"] == after["total"] == before["total"]
     page = client.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True)
     assert "100%" in page
+    assert 'class="bar sent" style="width: 100.0%"' in page  # the delivery chart
     assert "Delivery rate" in page
     assert "hold-out (not texted)" in page
     listing = client.get("/console/campaigns").get_data(as_text=True)
