@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import redirect, request
+from flask import redirect, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -42,8 +42,11 @@ class Cell:
 
 @blueprint.before_app_request
 def allow_large_recordings() -> None:
-    """Raise the body limit for prompt uploads only, before the CSRF check reads the form."""
-    if request.endpoint == UPLOAD_ENDPOINT:
+    """Raise the body limit for prompt uploads only, before the CSRF check reads the form.
+
+    Only for a signed-in session (the cookie is signed): strangers keep the app's 2 MB limit.
+    """
+    if request.endpoint == UPLOAD_ENDPOINT and session.get("user_id"):
         request.max_content_length = UPLOAD_LIMIT_MB * 1024 * 1024
 
 

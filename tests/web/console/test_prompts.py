@@ -192,3 +192,10 @@ def test_the_pages_need_a_login(client: FlaskClient) -> None:
         answer = client.get(path)
         assert answer.status_code == 302
         assert answer.headers["Location"].endswith("/console/login")
+
+
+def test_strangers_keep_the_small_body_limit_on_the_upload_route(client: FlaskClient) -> None:
+    three_megabytes = b"x" * (3 * 1024 * 1024)
+    answer = client.post("/console/prompts/upload", data=three_megabytes,
+                         content_type="application/octet-stream")  # fmt: skip
+    assert answer.status_code == 413
