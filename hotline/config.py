@@ -12,9 +12,15 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hotline.phones import Destinations
 
 PROVIDERS = ("console", "twilio", "africastalking")
 LANGUAGES = ("ky", "ru", "uz", "kaa")
+# Where the hotline's callers are: at home (KG, UZ) or in the destinations the rules cover.
+HOME_AND_DESTINATIONS = ("KG", "UZ", "KZ", "RU", "TR", "KR", "GB")
 
 
 class SettingsError(ValueError):
@@ -68,12 +74,37 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("MISSED_CALL_NUMBER", "", "Our number that rejects calls and queues a callback."),
     Variable("SMS_PRICE_PER_SEGMENT", "0.05", "Cost estimate per SMS segment (USD)."),
     Variable(
+        "CALLBACK_COUNTRIES",
+        ",".join(HOME_AND_DESTINATIONS),
+        "Countries (ISO codes) whose mobile and fixed numbers we call back; see docs/security.md.",
+    ),
+    Variable(
+        "SMS_REPLY_COUNTRIES",
+        ",".join(HOME_AND_DESTINATIONS),
+        "Countries whose mobile numbers get keyword replies; others are stored, not answered.",
+    ),
+    Variable(
+        "SMS_REPLIES_PER_COUNTRY_HOUR",
+        "1000",
+        "Keyword replies per country per hour; beyond it that country is not answered.",
+    ),
+    Variable(
         "PROXY_COUNT",
         "0",
         "Reverse proxies in front of the web (load balancer: 1); for client IPs.",
     ),
     Variable("RATELIMIT_ENABLED", "true", "false turns rate limits off (load tests)."),
     Variable("LOG_LEVEL", "INFO", "Python logging level."),
+    Variable(
+        "RETENTION_DAYS",
+        "365",
+        "Days message bodies, reports and agents' notes are kept; then blanked (counts stay).",
+    ),
+    Variable(
+        "RECORDING_RETENTION_DAYS",
+        "180",
+        "Days callers' voice reports (case recordings) are kept; then deleted.",
+    ),
 )
 
 
@@ -101,6 +132,25 @@ def _parse_price(raw: str) -> float:
     if price < 0:
         raise SettingsError("SMS_PRICE_PER_SEGMENT cannot be negative")
     return price
+
+
+def _parse_countries(name: str, raw: str) -> tuple[str, ...]:
+    codes = tuple(code.strip().upper() for code in raw.split(",") if code.strip())
+    if not codes or any(len(code) != 2 or not code.isalpha() for code in codes):
+        raise SettingsError(f"{name} must be ISO 3166 alpha-2 codes such as KG,UZ, not {raw!r}")
+    return codes
+
+
+def _parse_budget(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
+
+
+def _parse_days(name: str, raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 36500:
+        raise SettingsError(f"{name} must be a whole number of days from 1, not {raw!r}")
+    return int(raw)
 
 
 def _parse_bool(name: str, raw: str) -> bool:
@@ -140,9 +190,14 @@ class Settings:
     hotline_timezone: str = "Asia/Bishkek"
     missed_call_number: str = ""
     sms_price_per_segment: float = 0.05
+    callback_countries: tuple[str, ...] = HOME_AND_DESTINATIONS
+    sms_reply_countries: tuple[str, ...] = HOME_AND_DESTINATIONS
+    sms_replies_per_country_hour: int = 1000
     proxy_count: int = 0
     ratelimit_enabled: bool = True
     log_level: str = "INFO"
+    retention_days: int = 365
+    recording_retention_days: int = 180
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:
@@ -176,6 +231,20 @@ class Settings:
     @property
     def uses_embedded_redis(self) -> bool:
         return not self.redis_url
+
+    @property
+    def call_destinations(self) -> Destinations:
+        """Numbers a callback may ring (toll fraud: see docs/security.md)."""
+        from hotline.phones import Destinations
+
+        return Destinations.for_calls(self.callback_countries)
+
+    @property
+    def reply_destinations(self) -> Destinations:
+        """Numbers a keyword reply may go to (SMS pumping: see docs/security.md)."""
+        from hotline.phones import Destinations
+
+        return Destinations.for_sms(self.sms_reply_countries)
 
     def replace(self, **changes: object) -> Settings:
         """Return a copy with some values changed (tests use it)."""
@@ -216,9 +285,22 @@ class Settings:
             hotline_timezone=get("HOTLINE_TIMEZONE", "Asia/Bishkek"),
             missed_call_number=get("MISSED_CALL_NUMBER"),
             sms_price_per_segment=_parse_price(get("SMS_PRICE_PER_SEGMENT", "0.05")),
+            callback_countries=_parse_countries(
+                "CALLBACK_COUNTRIES", get("CALLBACK_COUNTRIES", ",".join(HOME_AND_DESTINATIONS))
+            ),
+            sms_reply_countries=_parse_countries(
+                "SMS_REPLY_COUNTRIES", get("SMS_REPLY_COUNTRIES", ",".join(HOME_AND_DESTINATIONS))
+            ),
+            sms_replies_per_country_hour=_parse_budget(
+                "SMS_REPLIES_PER_COUNTRY_HOUR", get("SMS_REPLIES_PER_COUNTRY_HOUR", "1000")
+            ),
             proxy_count=_parse_count("PROXY_COUNT", get("PROXY_COUNT", "0")),
             ratelimit_enabled=_parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED", "true")),
             log_level=get("LOG_LEVEL", "INFO").upper(),
+            retention_days=_parse_days("RETENTION_DAYS", get("RETENTION_DAYS", "365")),
+            recording_retention_days=_parse_days(
+                "RECORDING_RETENTION_DAYS", get("RECORDING_RETENTION_DAYS", "180")
+            ),
         )
 
 

@@ -2,7 +2,8 @@
 
 They arrive with a byte-order mark, ``;`` delimiters, DD.MM.YYYY dates, or as an .xlsx saved
 under a .csv name. The registry and contacts importers share these readers, and both report
-problems as "line N: what is wrong".
+problems as "line N: what is wrong". Exports go out through ``csv_lines``, which keeps text that
+people sent us from running as a formula when staff open the file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 PROBLEMS_SHOWN = 50
 
@@ -128,3 +129,39 @@ class CsvRecords:
             line, self.last_line = self.last_line + 1, reader.line_num
             if any(cell.strip() for cell in record):
                 yield line, record
+
+
+# --- Writing CSV for spreadsheets ----------------------------------------------------------------
+
+# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets
+# (``=HYPERLINK(...)`` in an SMS someone sent us would run when staff open an export), also in
+# the full-width forms some spreadsheets accept.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """The text of ``value`` as a spreadsheet shows it, never as a formula.
+
+    A leading ``'`` is the spreadsheets' own "this is text" mark: the cell shows the original
+    text and the ``'`` is not part of the value.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_lines(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """The CSV text of ``header`` and ``rows``, a line at a time (to stream a large export).
+
+    Starts with a byte-order mark so Excel reads Cyrillic as UTF-8, and neutralises every cell
+    (see ``spreadsheet_cell``).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow([spreadsheet_cell(cell) for cell in header])
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+        yield buffer.getvalue()

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "campaigns.edit": frozenset({Role.CAMPAIGN_MANAGER}),
     "contacts.view": frozenset({Role.CAMPAIGN_MANAGER, Role.AGENT}),
     "contacts.import": frozenset({Role.CAMPAIGN_MANAGER}),
+    "contacts.privacy": frozenset(),  # export or delete one person's data: admins only
     "registry.view": _EVERYONE,
     "registry.import": frozenset(),
     "rules.edit": frozenset(),

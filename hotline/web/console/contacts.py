@@ -3,12 +3,14 @@
 A number can identify a trafficking victim, so numbers are shown masked; an agent who needs one
 searches by it. Every page reads a bounded slice (50 rows, a limited history) because the
 table holds a hundred thousand people. An import is shown before it is stored: the uploaded
-file waits in the instance folder under a random token, never in the session cookie.
+file waits in the instance folder under a random token, never in the session cookie. Admins
+export a person's data or delete it on request (``hotline.privacy``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import secrets
 import time
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, current_app, request
+from flask import Response, abort, current_app, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -35,9 +37,10 @@ from hotline.models import (
 )
 from hotline.models.contacts import STAGES
 from hotline.phones import InvalidPhoneNumber, mask, parse_phone
+from hotline.privacy import contact_dossier, erase_contact
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
-from hotline.web.console import blueprint, render, requires
+from hotline.web.console import blueprint, page_number, render, requires
 from sms_campaigns.contacts_import import ContactFileError, import_contacts, parse_contacts_csv
 
 PAGE_SIZE = 50
@@ -109,7 +112,7 @@ class ContactSearch:
         fields["stage"] = fields["stage"].lower()
         fields["destination"] = fields["destination"].upper()
         number = str(args.get("number", "")).strip()[:32]
-        page = int(args["page"]) if str(args.get("page", "")).isdigit() else 1
+        page = page_number(str(args.get("page", "")))
         return cls(number=number, page=max(page, 1), **fields)
 
     def query(self, phone: str | None) -> Select[Contact]:
@@ -188,17 +191,69 @@ class Event:
 @requires("contacts.view")
 def contact(user: StaffUser, contact_id: int) -> ResponseReturnValue:
     """Everything the hotline did with one person, newest first, so an agent has the context."""
+    return _contact_page(user, _contact(contact_id))
+
+
+def _contact(contact_id: int) -> Contact:
     found = request_session().get(Contact, contact_id)
     if found is None:
         abort(404)
-    events = sorted(history(contact_id), key=lambda event: event.at, reverse=True)
-    return render(
+    return found
+
+
+def _contact_page(
+    user: StaffUser, found: Contact, error: str = "", status: int = 200
+) -> ResponseReturnValue:
+    events = sorted(history(found.id), key=lambda event: event.at, reverse=True)
+    page = render(
         "console/contacts_detail.html",
         user,
         contact=_row(found),
         events=events[:HISTORY_SIZE],
         more=len(events) > HISTORY_SIZE,
+        may_privacy=may(user.role, "contacts.privacy"),
+        erased=request.args.get("erased") == "1",
+        error=error,
     )
+    return page, status
+
+
+# --- A person's data on request ---------------------------------------------------------------
+
+CONFIRM_WORD = "DELETE"
+
+
+@blueprint.get("/contacts/<int:contact_id>/export.json")
+@requires("contacts.privacy")
+def contact_export(user: StaffUser, contact_id: int) -> ResponseReturnValue:
+    """Download everything stored about this person's number (a subject access request)."""
+    found = _contact(contact_id)
+    db = request_session()
+    dossier = contact_dossier(db, found.phone)
+    audit(db, user.email, "privacy_export", f"contact {contact_id} ({mask(found.phone)})", utcnow())
+    db.commit()
+    return Response(
+        json.dumps(dossier, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'},
+    )
+
+
+@blueprint.post("/contacts/<int:contact_id>/delete")
+@requires("contacts.privacy")
+def contact_delete(user: StaffUser, contact_id: int) -> ResponseReturnValue:
+    """Delete what identifies this person, on their request; the number stays opted out.
+
+    The form asks for the word DELETE typed out, so a stray click deletes nothing.
+    """
+    found = _contact(contact_id)
+    if request.form.get("confirm", "").strip().upper() != CONFIRM_WORD:
+        problem = _("Type %(word)s to confirm the deletion.", word=CONFIRM_WORD)
+        return _contact_page(user, found, error=problem, status=400)
+    db = request_session()
+    erase_contact(db, found.phone, user.email, utcnow())
+    db.commit()
+    return redirect(f"/console/contacts/{contact_id}?erased=1", code=303)
 
 
 def history(contact_id: int) -> list[Event]:
