@@ -25,6 +25,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS: the console's session cookie never travels in clear text.
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
     )
     engine = make_engine(settings.database_url)
     connection = connect_redis(settings)

@@ -1,4 +1,4 @@
-"""Phone numbers: parse what people and providers write into E.164, and mask them for logs.
+"""Phone numbers: parse into E.164, mask for logs, and say which ones we agree to pay to reach.
 
 Migrants' numbers arrive as ``+996 555 123 456``, ``00996555123456``, Uzbek domestic
 ``8 90 123 45 67`` (the old trunk prefix ``8`` that phonenumbers does not know for UZ), or bare
@@ -8,6 +8,8 @@ national numbers; the default region comes from configuration.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -53,3 +55,61 @@ def mask(phone: str | None) -> str:
     if len(digits) <= 4:
         return "***"
     return f"+{digits[:3]}***{digits[-2:]}"
+
+
+# Only mobile and fixed-line numbers: premium rate, shared cost, UAN, pager, voicemail-only,
+# personal ("follow me"), VoIP, toll-free and unknown numbers can bill us per minute or pay
+# the line's owner, which is how toll fraud turns a free callback into someone's income.
+CALLABLE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
+TEXTABLE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+_TYPE_NAMES = {
+    value: name.lower()
+    for name, value in vars(phonenumbers.PhoneNumberType).items()
+    if name.isupper() and isinstance(value, int)
+}
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """Numbers we agree to pay to reach: in these countries and of these kinds.
+
+    Checked wherever the hotline would call or text a number someone else chose (a callback,
+    a reply to an inbound SMS), so an attacker cannot make us ring or text numbers that earn
+    them money.
+    """
+
+    countries: frozenset[str]
+    types: frozenset[int]
+
+    @classmethod
+    def for_calls(cls, countries: Iterable[str]) -> Destinations:
+        return cls(frozenset(code.upper() for code in countries), CALLABLE_TYPES)
+
+    @classmethod
+    def for_sms(cls, countries: Iterable[str]) -> Destinations:
+        return cls(frozenset(code.upper() for code in countries), TEXTABLE_TYPES)
+
+    def refusal(self, e164: str) -> str | None:
+        """Why we will not reach this number (``country DE``, ``type premium_rate``), or None."""
+        try:
+            number = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            return "not a number"
+        country = phonenumbers.region_code_for_number(number) or "none"
+        if country not in self.countries:
+            return f"country {country}"
+        kind = phonenumbers.number_type(number)
+        if kind not in self.types:
+            return f"type {_TYPE_NAMES.get(kind, 'unknown')}"
+        return None
+
+    def allows(self, e164: str) -> bool:
+        return self.refusal(e164) is None

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks import request_callback
 from hotline.cases import open_case
-from hotline.models import CallbackSource, CallSession, Contact, VerificationRecord
+from hotline.models import (
+    CallbackSource,
+    CallbackStatus,
+    CallSession,
+    Contact,
+    VerificationRecord,
+)
+from hotline.phones import Destinations
 from ivr_menus.engine import Outcome
 
 
@@ -23,6 +30,7 @@ class Applied:
     applied: bool
     case_id: int | None = None
     send_info_sms: bool = False
+    callback_refused: bool = False  # a number we do not call: tell the caller by SMS instead
 
 
 def apply_step(
@@ -32,6 +40,7 @@ def apply_step(
     step: int,
     outcome: Outcome,
     now: dt.datetime,
+    destinations: Destinations | None = None,
 ) -> Applied:
     """Record the step on the call and apply its effects, unless this step was seen before."""
     if step != len(call.path or []):
@@ -46,10 +55,18 @@ def apply_step(
         call.citizenship = effects.citizenship
     if effects.outcome:
         call.outcome = effects.outcome
+    callback_refused = False
     if effects.callback_reason:
-        request_callback(
-            session, contact, CallbackSource.IVR, outcome.language, now, effects.callback_reason
+        request = request_callback(
+            session,
+            contact,
+            CallbackSource.IVR,
+            outcome.language,
+            now,
+            effects.callback_reason,
+            destinations=destinations,
         )
+        callback_refused = request.status == CallbackStatus.REFUSED
     if effects.licence_check:
         digits, verdict = effects.licence_check
         session.add(
@@ -62,4 +79,9 @@ def apply_step(
         )
         case.recording_url = effects.recording_url[:500]
         case_id = case.id
-    return Applied(applied=True, case_id=case_id, send_info_sms=effects.send_info_sms)
+    return Applied(
+        applied=True,
+        case_id=case_id,
+        send_info_sms=effects.send_info_sms,
+        callback_refused=callback_refused,
+    )

@@ -35,7 +35,12 @@ def place_callbacks() -> dict[str, Any]:
     state = runtime()
     now = utcnow()
     provider = state.provider
-    line = CallbackLine(provider, state.settings.hotline_number, state.settings.public_base_url)
+    line = CallbackLine(
+        provider,
+        state.settings.hotline_number,
+        state.settings.public_base_url,
+        state.settings.call_destinations,
+    )
     hours = state.staffed_hours
     texts: list[int] = []
     placed = 0
@@ -45,7 +50,9 @@ def place_callbacks() -> dict[str, Any]:
         texts.extend(_tell_waiting(state, session, now))
         session.commit()
         while placed < MAX_CALLS_PER_RUN:
-            attempt_id = start_next_attempt(session, hours, provider.name, now)
+            attempt_id = start_next_attempt(
+                session, hours, provider.name, now, state.settings.call_destinations
+            )
             if attempt_id is None:
                 break
             ring_agent(session, attempt_id, line, utcnow())

@@ -136,6 +136,9 @@ def service_levels(session: Session, zone: ZoneInfo, since: dt.datetime) -> list
         ]
         closed = [row for row in rows if row.status not in OPEN_STATUSES]
         reached = sum(1 for row in rows if row.status == CallbackStatus.REACHED)
+        # Numbers we do not call (toll fraud) are counted apart, not as callers we failed.
+        refused = sum(1 for row in rows if row.status == CallbackStatus.REFUSED)
+        settled = len(closed) - refused
         report.append(
             {
                 "day": day.isoformat(),
@@ -146,11 +149,12 @@ def service_levels(session: Session, zone: ZoneInfo, since: dt.datetime) -> list
                     "max": round(max(waits), 1) if waits else None,
                 },
                 "reached": reached,
-                "share_reached": round(reached / len(closed), 3) if closed else None,
+                "share_reached": round(reached / settled, 3) if settled else None,
                 "attempts_per_request": round(
                     sum(attempts.get(row.id, 0) for row in rows) / len(rows), 2
                 ),
                 "still_open": len(rows) - len(closed),
+                "refused": refused,
             }
         )
     return report

@@ -5,11 +5,16 @@ with a conditional ``UPDATE`` (``available`` -> ``on_call``, ``open`` -> ``calli
 agent is never given two calls and a request is never called twice. Both claims and the
 attempt row are committed before the provider is asked to ring; a worker that dies in between
 leaves a ``placing`` attempt that the sweep settles (see ``recovery``).
+
+Before anyone is rung, the caller's number (and the agent's) is checked again against the
+countries and kinds of number we call: a request stored before ``CALLBACK_COUNTRIES`` changed,
+or through a path that did not check, is refused here and never dialled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.legs import finish
-from hotline.callbacks.requests import queue_order, record
+from hotline.callbacks.requests import queue_order, record, refuse
 from hotline.models import (
     Agent,
     AgentStatus,
@@ -26,19 +31,26 @@ from hotline.models import (
     CallbackRequest,
     CallbackStatus,
 )
+from hotline.phones import Destinations, mask
 from hotline.providers.base import OutboundCall, Provider, ProviderError
 from hotline.staffing import StaffedHours
 
 LOOKAHEAD = 100  # waiting requests considered per pairing
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CallbackLine:
-    """What ringing an agent needs: the provider, our caller id and the webhook addresses."""
+    """What ringing an agent needs: the provider, our caller id and the webhook addresses.
+
+    ``destinations`` are the numbers we agree to call; None skips that check (tests of the
+    call flow alone).
+    """
 
     provider: Provider
     hotline_number: str
     public_base_url: str
+    destinations: Destinations | None = None
 
     def answer_url(self, attempt_id: int) -> str:
         return f"{self.public_base_url}/{self.provider.name}/callback?attempt={attempt_id}"
@@ -67,9 +79,17 @@ def _choose(
 
 
 def start_next_attempt(
-    session: Session, hotline: StaffedHours, provider_name: str, now: dt.datetime
+    session: Session,
+    hotline: StaffedHours,
+    provider_name: str,
+    now: dt.datetime,
+    destinations: Destinations | None = None,
 ) -> int | None:
-    """Claim the most urgent request an agent can take now; returns the new attempt's id."""
+    """Claim the most urgent request an agent can take now; returns the new attempt's id.
+
+    With ``destinations`` a waiting request whose number we no longer call is refused
+    (committed) instead of paired.
+    """
     if not hotline.is_open(now):
         return None
     for _ in range(5):  # another worker may win a claim; look again
@@ -95,6 +115,8 @@ def start_next_attempt(
             .order_by(*queue_order())
             .limit(LOOKAHEAD)
         ).all()
+        if destinations is not None:
+            waiting = _dialable(session, waiting, destinations, now)
         pair = next(
             (
                 (request, agent)
@@ -109,6 +131,24 @@ def start_next_attempt(
         if attempt_id is not None:
             return attempt_id
     return None
+
+
+def _dialable(
+    session: Session,
+    waiting: Sequence[CallbackRequest],
+    destinations: Destinations,
+    now: dt.datetime,
+) -> Sequence[CallbackRequest]:
+    """Refuse the requests whose number we would not ring; the others, still waiting."""
+    refused = [
+        (request, why) for request in waiting if (why := destinations.refusal(request.phone))
+    ]
+    for request, why in refused:
+        refuse(session, request, now, why)
+    if not refused:
+        return waiting
+    session.commit()
+    return [request for request in waiting if request.status == CallbackStatus.OPEN]
 
 
 def _claim(
@@ -154,6 +194,9 @@ def ring_agent(session: Session, attempt_id: int, line: CallbackLine, now: dt.da
         return "not-placing"
     agent = session.get(Agent, attempt.agent_id)
     assert agent is not None
+    if line.destinations is not None and _refused(session, attempt, agent, line.destinations, now):
+        session.commit()
+        return "refused"
     call = OutboundCall(
         to=agent.phone,
         caller_id=line.hotline_number,
@@ -181,3 +224,38 @@ def ring_agent(session: Session, attempt_id: int, line: CallbackLine, now: dt.da
     )
     session.commit()
     return "ringing"
+
+
+def _refused(
+    session: Session,
+    attempt: CallbackAttempt,
+    agent: Agent,
+    destinations: Destinations,
+    now: dt.datetime,
+) -> bool:
+    """The last check before anything is dialled: the caller's and the agent's numbers.
+
+    A refused caller's request ends ``refused``; an agent whose own number we would not call
+    is set away (an admin must fix the number) and the request waits for someone else.
+    """
+    request = session.get(CallbackRequest, attempt.request_id, with_for_update=True)
+    assert request is not None
+    caller_refusal = destinations.refusal(request.phone)
+    agent_refusal = destinations.refusal(agent.phone)
+    if not (caller_refusal or agent_refusal):
+        return False
+    attempt.error = "number refused"
+    why = (
+        f"caller's number: {caller_refusal}"
+        if caller_refusal
+        else f"agent's number: {agent_refusal}"
+    )
+    finish(session, attempt, AttemptStatus.FAILED, now, f"not dialled, {why}")
+    if caller_refusal:
+        refuse(session, request, now, caller_refusal)
+    else:
+        log.warning("agent %s's number %s refused: %s", agent.id, mask(agent.phone), agent_refusal)
+        request.next_attempt_at = now
+        agent.status = AgentStatus.AWAY
+        agent.updated_at = now
+    return True

@@ -1,8 +1,14 @@
-"""Callback requests: one open request per number; asking again merges into it."""
+"""Callback requests: one open request per number; asking again merges into it.
+
+A callback rings a number someone else chose, so it is the toll fraudster's way in: a number
+outside ``CALLBACK_COUNTRIES`` or of a kind that costs us (premium rate, shared cost, ...) is
+refused here, where it is asked for, and again before it is rung (``placing``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -10,6 +16,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.models import CallbackEvent, CallbackRequest, CallbackSource, CallbackStatus, Contact
 from hotline.models.callbacks import OPEN_STATUSES, URGENT_REASONS
+from hotline.phones import Destinations, mask
+
+log = logging.getLogger(__name__)
 
 URGENT = "urgent"
 REASONS = ("trafficking", "urgent", "general")
@@ -22,13 +31,27 @@ def request_callback(
     language: str | None,
     now: dt.datetime,
     reason: str = "general",
+    *,
+    destinations: Destinations | None = None,
 ) -> CallbackRequest:
-    """Open a request, or merge into the number's open one (an urgent ask raises its reason)."""
-    existing = session.scalars(
-        select(CallbackRequest)
-        .where(CallbackRequest.phone == contact.phone, CallbackRequest.status.in_(OPEN_STATUSES))
-        .with_for_update()
-    ).first()
+    """Open a request, or merge into the number's open one (an urgent ask raises its reason).
+
+    Every entry point passes ``destinations``: a number we will not call is kept as a
+    ``refused`` request (staff see who asked and why nobody called) and never merged or rung.
+    Without them the number is still checked before it is rung.
+    """
+    refusal = destinations.refusal(contact.phone) if destinations is not None else None
+    existing = (
+        None
+        if refusal
+        else session.scalars(
+            select(CallbackRequest)
+            .where(
+                CallbackRequest.phone == contact.phone, CallbackRequest.status.in_(OPEN_STATUSES)
+            )
+            .with_for_update()
+        ).first()
+    )
     if existing is not None:
         existing.requests += 1
         existing.updated_at = now
@@ -49,7 +72,18 @@ def request_callback(
     session.add(request)
     session.flush()
     record(session, request, now, f"requested ({source})")
+    if refusal:
+        refuse(session, request, now, refusal)
     return request
+
+
+def refuse(session: Session, request: CallbackRequest, now: dt.datetime, why: str) -> None:
+    """Close a request whose number we will not call, and say so in the log (number masked)."""
+    log.warning(
+        "callback %s for %s refused (%s): %s", request.id, mask(request.phone), request.source, why
+    )
+    request.outcome = "refused"
+    move(session, request, CallbackStatus.REFUSED, now, f"refused: {why}")
 
 
 def record(session: Session, request: CallbackRequest, now: dt.datetime, detail: str) -> None:

@@ -116,7 +116,7 @@ def callbacks_sla(days: int, as_json: bool) -> None:
             f"{day['day']}  requests {day['requests']:>4}  first attempt (median) "
             f"{'-' if wait is None else f'{wait} min':>9}  reached {day['reached']:>4} "
             f"({day['share_reached'] if day['share_reached'] is not None else '-'})  "
-            f"attempts/request {day['attempts_per_request']}"
+            f"attempts/request {day['attempts_per_request']}  refused {day['refused']}"
         )
 
 

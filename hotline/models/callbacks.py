@@ -24,6 +24,7 @@ class CallbackStatus(enum.StrEnum):
     GAVE_UP = "gave_up"  # final: attempts exhausted, the caller was told by SMS
     CLOSED = "closed"  # final: wrong number, or closed by staff
     CANCELLED = "cancelled"  # final
+    REFUSED = "refused"  # final: a country or kind of number we do not call (toll fraud)
 
 
 OPEN_STATUSES = (CallbackStatus.OPEN, CallbackStatus.CALLING)

@@ -17,7 +17,8 @@ from hotline.callbacks import request_callback
 from hotline.callbacks.notices import expected_call
 from hotline.cases import open_case
 from hotline.config import LANGUAGES
-from hotline.models import CallbackSource, Contact, Message
+from hotline.models import CallbackSource, CallbackStatus, Contact, Message
+from hotline.phones import Destinations
 from hotline.sms.keywords import Command, KeywordTable, ParsedSms
 from hotline.sms.replies import ReplyBook, fit_sms
 from hotline.sms.rules import CITIZENSHIPS, RulesBook, current_texts, rules_reply
@@ -85,6 +86,7 @@ class Conversation:
     hotline_number: str
     now: dt.datetime
     staffed_hours: StaffedHours | None = None  # to say when a callback will come
+    call_destinations: Destinations | None = None  # numbers a callback may ring (toll fraud)
     callback_requested: bool = field(default=False, init=False)  # look for an agent after
 
     def answer(self, message: Message, contact: Contact) -> str:
@@ -130,8 +132,15 @@ class Conversation:
             return self._text("report_ack", language, case_no=case.case_no)
         if command is Command.CALL:
             request = request_callback(
-                self.session, contact, CallbackSource.SMS, language, self.now
+                self.session,
+                contact,
+                CallbackSource.SMS,
+                language,
+                self.now,
+                destinations=self.call_destinations,
             )
+            if request.status == CallbackStatus.REFUSED:
+                return self._text("callback_refused", language)
             self.callback_requested = True
             when = ""
             if self.staffed_hours is not None:

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from hotline.config import LANGUAGES
 from hotline.providers.base import is_dtmf
 from hotline.runtime import request_session, runtime
+from hotline.web.api import client_allowed
 from hotline.web.audio import prompt_source
 from hotline.web.voice import licence_verdict
 from ivr_menus.engine import (
@@ -62,6 +63,8 @@ def _field(body: dict[str, Any], name: str) -> str | None:
 
 @blueprint.post("/simulator/step")
 def simulate_step() -> ResponseReturnValue:
+    if not client_allowed(runtime(), "simulator"):  # public: a licence check per step
+        return jsonify({"error": "too many requests; wait a minute"}), 429
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify({"error": "send a JSON object"}), 400

@@ -397,6 +397,7 @@ def test_service_levels_per_day_in_the_hotline_zone(state: Runtime) -> None:
             "share_reached": 0.333,
             "attempts_per_request": 1.33,  # (1 + 3 + 0) / 3
             "still_open": 0,
+            "refused": 0,
         },
         {
             "day": "2026-11-25",
@@ -407,6 +408,7 @@ def test_service_levels_per_day_in_the_hotline_zone(state: Runtime) -> None:
             "share_reached": 1.0,  # of the closed ones; one is still waiting
             "attempts_per_request": 0.5,
             "still_open": 1,
+            "refused": 0,
         },
     ]
 
