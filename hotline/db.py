@@ -55,6 +55,17 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# Every wait on PostgreSQL is bounded, so a webhook answers within Twilio's 15 s even when the
+# server is down or unreachable: then it is spooled (see ``hotline.spool``), not left hanging.
+POOL_TIMEOUT_SECONDS = 5
+POSTGRES_CONNECT_ARGS = {
+    "connect_timeout": 3,  # a server that does not answer at all (a dead host, a firewall)
+    "tcp_user_timeout": 5000,  # ms: a query sent to a host that vanished fails, not hangs
+    "keepalives": 1,
+    "keepalives_idle": 30,
+}
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for plain ``postgresql://`` URLs (psycopg2 is not a dependency)."""
     if url.startswith("postgres://"):
@@ -82,7 +93,16 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        engine = create_engine(
+            url,
+            # A restarted server leaves every pooled connection dead: the ping on checkout
+            # notices, and SQLAlchemy then discards the whole pool, not one connection a time.
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            connect_args=POSTGRES_CONNECT_ARGS,
+        )
 
     # A forked child (RQ work horse, gunicorn worker) must not reuse the parent's sockets.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))

@@ -13,6 +13,8 @@ import hashlib
 from pathlib import Path
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
 from hotline.config import Settings
 
@@ -43,7 +45,15 @@ def _answers(socket_path: Path) -> redis.Redis | None:
 def connect_redis(settings: Settings) -> redis.Redis:
     """Connect to ``REDIS_URL``, or to the instance's embedded server (starting it if needed)."""
     if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url, socket_timeout=10, health_check_interval=30)
+        return redis.Redis.from_url(
+            settings.redis_url,
+            # A Redis that is down must not hold a webhook near Twilio's 15 s: redis-py's own
+            # default tries 11 times, each connect waiting as long as the OS lets it.
+            socket_connect_timeout=2,
+            socket_timeout=10,
+            retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
+            health_check_interval=30,
+        )
     instance = settings.instance_path.resolve()
     instance.mkdir(parents=True, exist_ok=True)
     socket_path = embedded_socket_path(instance)

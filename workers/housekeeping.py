@@ -2,8 +2,12 @@
 
 The database is the record of what must happen; Redis only carries jobs. Every minute this
 sweep re-enqueues inbound messages still waiting for an answer and texts still waiting to be
-sent, and looks for callbacks to place. The jobs claim their rows first, so a sweep that races
-the original job is harmless.
+sent, looks for callbacks to place, and restarts campaigns whose dispatch job was lost. The
+jobs claim their rows first, so a sweep that races the original job is harmless.
+
+It first drains the spool (``hotline.spool``): webhooks kept while the database was away. A
+webhook that spools also schedules ``drain_spooled`` a few seconds ahead, which keeps looking
+every few seconds while the database is still away, so the spool empties soon after it is back.
 """
 
 from __future__ import annotations
@@ -16,17 +20,24 @@ from sqlalchemy import select
 from hotline.db import utcnow
 from hotline.models import Direction, Message, MessageStatus
 from hotline.queues import HIGH, LOW
-from hotline.runtime import runtime
+from hotline.runtime import Runtime, runtime
+from hotline.spool import drain_spool
 from workers.callbacks import enqueue_placing
+from workers.campaigns import restart_dispatch
+from workers.privacy import enqueue_daily_retention
 from workers.sms import SEND_RETRY_INTERVALS, answer_inbound_sms, send_sms
 
 STRANDED_AFTER = dt.timedelta(minutes=2)
 SWEEP_EVERY = dt.timedelta(minutes=1)
+DRAIN_AGAIN_SECONDS = 5
+# A drain stops after this long (the rest waits for the next one); its job may run 180 s.
+SWEEP_DRAIN_SECONDS = 120.0
 
 
 def sweep_stranded(reschedule: bool = True) -> dict[str, Any]:
     """Re-enqueue stranded inbound messages and replies; then schedule the next sweep."""
     state = runtime()
+    drain_spool(state, seconds=SWEEP_DRAIN_SECONDS)  # reports what it stored in the log
     now = utcnow()
     cutoff = now - STRANDED_AFTER
     with state.sessions() as session:
@@ -62,11 +73,35 @@ def sweep_stranded(reschedule: bool = True) -> dict[str, Any]:
         )
     # Callback requests live in the database: looking every minute recovers any lost job.
     enqueue_placing(state)
+    restart_dispatch(now)
+    enqueue_daily_retention(state, now)  # old texts and recordings: once a day
     if reschedule:
         schedule_sweep(now + SWEEP_EVERY)
     return {"inbound": len(inbound), "replies": len(replies)}
 
 
+def sweep_scheduled() -> bool:
+    """Whether a sweep is waiting in the scheduler (False after Redis restarted empty)."""
+    registry = runtime().queues.queue(LOW).scheduled_job_registry
+    return any(job_id.startswith("sweep-") for job_id in registry.get_job_ids())
+
+
 def schedule_sweep(at: dt.datetime) -> None:
     """Schedule one sweep for the minute of ``at`` (several workers schedule it only once)."""
     runtime().queues.enqueue(sweep_stranded, queue=LOW, job_id=f"sweep-{at:%Y%m%d%H%M}", at=at)
+
+
+def drain_spooled() -> dict[str, Any]:
+    """Replay spooled webhooks; while the database is still away, look again in a few seconds."""
+    state = runtime()
+    report = drain_spool(state, seconds=SWEEP_DRAIN_SECONDS)
+    if report.database_down or report.unfinished:
+        schedule_drain(state)
+    return report.as_dict()
+
+
+def schedule_drain(state: Runtime) -> None:
+    """Drain in a few seconds: one job per 5-second slot, however many processes ask."""
+    at = utcnow() + dt.timedelta(seconds=DRAIN_AGAIN_SECONDS)
+    slot = int(at.timestamp()) // DRAIN_AGAIN_SECONDS
+    state.queues.enqueue(drain_spooled, queue=HIGH, job_id=f"spool-drain-{slot}", at=at)

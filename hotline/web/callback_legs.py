@@ -21,6 +21,7 @@ from hotline.providers.base import (
     VoiceScript,
     WebhookRejected,
     WebhookRequest,
+    whole_number,
 )
 from hotline.runtime import Runtime, after_commit
 
@@ -36,10 +37,10 @@ def attempt_for_call(session: Session, provider: str, call_id: str) -> CallbackA
 def attempt_from_query(
     session: Session, provider: Provider, webhook: WebhookRequest, event: CallEvent
 ) -> CallbackAttempt:
-    raw = webhook.query.get("attempt", "")
-    if not raw.isdigit() or len(raw) > 18:
+    attempt_id = whole_number(webhook.query.get("attempt"))  # ids are 32-bit in PostgreSQL
+    if attempt_id is None:
         raise WebhookRejected("attempt is missing or malformed")
-    attempt = session.get(CallbackAttempt, int(raw), with_for_update=True)
+    attempt = session.get(CallbackAttempt, attempt_id, with_for_update=True)
     if attempt is None or attempt.provider != provider.name:
         raise WebhookRejected("no such callback attempt")
     if attempt.provider_call_id is None:  # the answer outran the worker storing the call id

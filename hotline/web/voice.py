@@ -10,9 +10,18 @@ from sqlalchemy.orm import Session
 from hotline.agencies.verify import verify
 from hotline.callbacks import request_callback
 from hotline.db import utcnow
-from hotline.models import CallbackSource, CallSession, Contact
+from hotline.models import CallbackSource, CallbackStatus, CallSession, Contact
 from hotline.phones import InvalidPhoneNumber, parse_phone
-from hotline.providers.base import CallEvent, Provider, Reject, VoiceScript, WebhookRequest
+from hotline.providers.base import (
+    CallEvent,
+    Hangup,
+    Provider,
+    Reject,
+    Say,
+    VoiceScript,
+    WebhookRequest,
+    whole_number,
+)
 from hotline.queues import HIGH
 from hotline.runtime import Runtime, after_commit
 from hotline.staffing import agents_to_dial
@@ -25,11 +34,23 @@ from ivr_menus.render import CallUrls, PromptSource, to_voice_script
 log = logging.getLogger(__name__)
 CITIZENSHIP_BY_COUNTRY = {"KG": "KG", "UZ": "UZ"}
 VOICE_PATHS = {"twilio": "/twilio/voice", "africastalking": "/africastalking/voice"}
+# Said when the database is away, so the menu cannot run. The audio library has no recording
+# of this; Kyrgyz is machine-drafted (review with the prompts) and read by the Russian voice.
+OUTAGE_WORDS = (
+    ("ru", "Извините, линия временно не работает. Пожалуйста, позвоните нам позже."),
+    ("ky", "Кечиресиз, линия убактылуу иштебей жатат. Сураныч, бизге кийинчерээк чалыңыз."),
+)
+
+
+def outage_answer(provider: Provider) -> str:
+    """A polite "please call back later", then hang up: the call costs the caller little."""
+    steps = tuple(Say(text, language) for language, text in OUTAGE_WORDS)
+    return provider.render_voice(VoiceScript((*steps, Hangup()))).body
 
 
 def _number(query: Mapping[str, str], name: str, limit: int) -> int:
     raw = query.get(name, "0")
-    return min(int(raw), limit) if raw.isdigit() and len(raw) < 6 else 0
+    return min(whole_number(raw, 5) or 0, limit)
 
 
 def turn_from(webhook: WebhookRequest, event: CallEvent) -> Turn:
@@ -47,7 +68,7 @@ def turn_from(webhook: WebhookRequest, event: CallEvent) -> Turn:
     )
 
 
-def _is_missed_call_line(state: Runtime, event: CallEvent) -> bool:
+def is_missed_call_line(state: Runtime, event: CallEvent) -> bool:
     line = state.settings.missed_call_number
     if not line or not event.callee:
         return False
@@ -70,21 +91,34 @@ def answer_call(
     settings = state.settings
     now = utcnow()
     event = provider.parse_call_event(webhook)
-    attempt = attempt_for_call(session, provider.name, event.provider_call_id)
-    if attempt is not None:  # Africa's Talking sends a callback's agent leg here too
-        return callback_leg(state, provider, webhook, session, attempt, event)
+    # Africa's Talking has one voice URL per number, so a callback's agent leg arrives here too;
+    # Twilio's legs go to /twilio/callback, which spares every menu step this query.
+    if provider.name == "africastalking":
+        attempt = attempt_for_call(session, provider.name, event.provider_call_id)
+        if attempt is not None:
+            return callback_leg(state, provider, webhook, session, attempt, event)
     call = track_call(session, provider.name, event, settings.default_region, now)
     if event.status is not None:  # the call has ended; Africa's Talking reports it here
         return provider.render_voice(VoiceScript()).body
     contact = session.get(Contact, call.contact_id)
     assert contact is not None
     turn = turn_from(webhook, event)
-    if turn.node is None and _is_missed_call_line(state, event):
+    if turn.node is None and is_missed_call_line(state, event):
         if not call.path:
             call.path = ["missed-call"]
             call.outcome = "callback"
-            request_callback(session, contact, CallbackSource.MISSED_CALL, contact.language, now)
-            _look_for_an_agent(state)
+            request = request_callback(
+                session,
+                contact,
+                CallbackSource.MISSED_CALL,
+                contact.language,
+                now,
+                destinations=settings.call_destinations,
+            )
+            if request.status == CallbackStatus.REFUSED:
+                _tell_callback_refused(state, session, contact, contact.language or "ru")
+            else:
+                _look_for_an_agent(state)
         return provider.render_voice(VoiceScript((Reject(),))).body
     language = call.language or contact.language
     context = CallContext(
@@ -94,10 +128,14 @@ def answer_call(
     )
     engine = Engine(state.ivr_menu, lambda digits: licence_verdict(state, session, digits))
     outcome = engine.step(context, turn)
-    applied = apply_step(session, call, contact, turn.step, outcome, now)
-    if applied.applied and outcome.effects.callback_reason:
+    applied = apply_step(
+        session, call, contact, turn.step, outcome, now, settings.call_destinations
+    )
+    if applied.callback_refused:
+        _tell_callback_refused(state, session, contact, outcome.language)
+    elif applied.applied and outcome.effects.callback_reason:
         _look_for_an_agent(state)
-    if applied.send_info_sms:
+    if applied.send_info_sms and settings.reply_destinations.allows(contact.phone):
         _queue_info_sms(state, session, contact, outcome.language)
     if applied.case_id is not None:
         _queue_recording_fetch(state, applied.case_id, provider.name)
@@ -141,12 +179,22 @@ def _queue_recording_fetch(state: Runtime, case_id: int, provider_name: str) -> 
     )
 
 
-def _queue_info_sms(state: Runtime, session: Session, contact: Contact, language: str) -> None:
+def _tell_callback_refused(
+    state: Runtime, session: Session, contact: Contact, language: str
+) -> None:
+    """A callback we will not make: say so by SMS, only where we may text (never a call)."""
+    if state.settings.reply_destinations.allows(contact.phone):
+        _queue_info_sms(state, session, contact, language, "callback_refused")
+
+
+def _queue_info_sms(
+    state: Runtime, session: Session, contact: Contact, language: str, key: str = "help"
+) -> None:
     """After repeated silence: text the keyword list so the caller can still get help."""
     from hotline.sms.outbound import queue_sms
     from workers.sms import SEND_RETRY_INTERVALS, send_sms
 
-    text = state.sms_content.replies.text("help", language)
+    text = state.sms_content.replies.text(key, language, hotline=state.settings.hotline_number)
     message = queue_sms(
         session, state.settings.provider, contact.phone, text, contact_id=contact.id
     )

@@ -2,35 +2,49 @@
 
 Nothing slow happens here (no provider call, no reply composition): Twilio gives a webhook
 15 seconds and Africa's Talking less. Garbage gets 400, a bad signature or token 403.
+
+When the database is unreachable a verified webhook is still answered, never with a 5xx: what
+must not be lost (inbound SMS, status reports, calls to the missed-call line, the end of a
+call) goes to the spool (``hotline.spool``) and is stored once the database is back; a caller
+hears a polite "please call back". A request that meets a pooled connection killed by a
+database restart is tried once more on a fresh connection first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from functools import wraps
 
 import redis
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, after_this_request, current_app, g, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
-from hotline.providers.base import Provider, WebhookRejected, WebhookRequest
-from hotline.queues import HIGH
-from hotline.runtime import Runtime, request_session, run_after_commit, runtime
-from hotline.sms.delivery import apply_delivery_report, apply_recipient_report
-from hotline.sms.inbound import store_inbound_sms
+from hotline.providers.base import Provider, Reject, VoiceScript, WebhookRejected, WebhookRequest
+from hotline.runtime import Runtime, after_commit, request_session, runtime
+from hotline.spool import FileSpool, SpooledWebhook, SpoolUnavailable, spool_webhook
+from hotline.spool.intake import take_inbound_sms, take_status
+from hotline.spool.records import Intake, connection_was_lost, database_unavailable
 from hotline.web.audio import prompt_source
 from hotline.web.callback_legs import attempt_from_query, callback_leg
-from hotline.web.voice import answer_call
-from ivr_menus.calls import track_call
+from hotline.web.voice import answer_call, is_missed_call_line, outage_answer
 
 blueprint = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Runtime, Provider, WebhookRequest, Session], ResponseReturnValue]
+# What a route answers when the database is away (after spooling what must not be lost).
+Outage = Callable[[Runtime, Provider, WebhookRequest], ResponseReturnValue]
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+# Well inside Twilio's 15 s, with room for a retry on a fresh connection and for spooling.
+STATEMENT_TIMEOUT_MS = 4000
+# A web process drains its machine's file spool after answering, for at most this long.
+FILE_DRAIN_SECONDS = 5.0
 
 
 def _webhook_request(public_base_url: str) -> WebhookRequest:
@@ -43,8 +57,11 @@ def _webhook_request(public_base_url: str) -> WebhookRequest:
     )
 
 
-def provider_webhook(provider_name: str) -> Callable[[Handler], Callable[[], ResponseReturnValue]]:
-    """Wrap a handler with verification (403), parsing errors (400) and one transaction."""
+def provider_webhook(
+    provider_name: str, outage: Outage
+) -> Callable[[Handler], Callable[[], ResponseReturnValue]]:
+    """Wrap a handler with verification (403), parsing errors (400), one transaction, and
+    ``outage`` for when the database cannot be reached (verification comes first, always)."""
 
     def decorate(handler: Handler) -> Callable[[], ResponseReturnValue]:
         @wraps(handler)
@@ -55,107 +72,197 @@ def provider_webhook(provider_name: str) -> Callable[[Handler], Callable[[], Res
             if not provider.verify_webhook(webhook):
                 log.warning("%s %s: signature or token rejected", provider_name, request.path)
                 return _plain("forbidden", 403)
-            session = request_session()
-            try:
-                answer = handler(state, provider, webhook, session)
-                session.commit()
-                run_after_commit()
-            except WebhookRejected as exc:
-                session.rollback()
-                log.info("%s %s: rejected: %s", provider_name, request.path, exc)
-                return _plain(f"bad request: {exc}", 400)
-            except BaseException:
-                session.rollback()
-                raise
-            return answer
+            for attempt in (1, 2):
+                try:
+                    answer = _in_transaction(state, provider, webhook, handler)
+                except WebhookRejected as exc:
+                    log.info("%s %s: rejected: %s", provider_name, request.path, exc)
+                    return _plain(f"bad request: {exc}", 400)
+                except Exception as exc:
+                    if not database_unavailable(exc):
+                        raise
+                    if attempt == 1 and connection_was_lost(exc):
+                        log.warning("%s %s: database connection lost; trying a fresh one",
+                                    provider_name, request.path)  # fmt: skip
+                        continue
+                    log.warning("%s %s: database unavailable (%s); answering without it",
+                                provider_name, request.path, type(exc).__name__)  # fmt: skip
+                    return _without_database(outage, state, provider, webhook)
+                _drain_files_after_response(state)
+                return answer
+            raise AssertionError("unreachable: the second attempt returns")
 
         return view
 
     return decorate
 
 
+def _in_transaction(
+    state: Runtime, provider: Provider, webhook: WebhookRequest, handler: Handler
+) -> ResponseReturnValue:
+    session = request_session()
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}"))
+        answer = handler(state, provider, webhook, session)
+        session.commit()
+    except BaseException:
+        _discard_request_session()
+        raise
+    for action in g.pop("after_commit", []):
+        try:
+            action()
+        except redis.RedisError as exc:
+            # Stored already: answering 500 would only make the provider send it again.
+            log.warning("%s %s: a job was not queued (%s); the minute sweep looks again",
+                        provider.name, request.path, type(exc).__name__)  # fmt: skip
+    return answer
+
+
+def _discard_request_session() -> None:
+    """Roll back and forget the request's session and its queued jobs (a retry starts clean)."""
+    g.pop("after_commit", None)
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        with contextlib.suppress(SQLAlchemyError):  # a dead connection cannot roll back
+            session.rollback()
+        with contextlib.suppress(SQLAlchemyError):
+            session.close()
+
+
+def _without_database(
+    outage: Outage, state: Runtime, provider: Provider, webhook: WebhookRequest
+) -> ResponseReturnValue:
+    try:
+        return outage(state, provider, webhook)
+    except WebhookRejected as exc:
+        return _plain(f"bad request: {exc}", 400)
+    except SpoolUnavailable:
+        # Neither Redis nor the disk took it: say so, and the provider may try its fallback.
+        log.error("%s %s: could not be spooled", provider.name, request.path)
+        return _plain("temporarily unavailable", 503)
+
+
+def _spool(state: Runtime, provider: Provider, webhook: WebhookRequest, intake: Intake) -> None:
+    from workers.housekeeping import schedule_drain
+
+    record = SpooledWebhook.of(provider.name, intake, request.path, webhook, utcnow())
+    where = spool_webhook(state.redis, state.settings.instance_path, record)
+    log.info("%s %s: spooled as %s in %s", provider.name, request.path, record.id, where)
+    if where == "redis":
+        with contextlib.suppress(redis.RedisError):
+            schedule_drain(state)
+
+
+def _drain_files_after_response(state: Runtime) -> None:
+    """Records this machine spooled to disk while Redis was down too: replay them now that the
+    database answered, once the provider has its response."""
+    if not FileSpool(state.settings.instance_path).has_records():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    @after_this_request
+    def drain_later(response: Response) -> Response:
+        def drain() -> None:
+            from hotline.spool import drain_spool
+
+            with app.app_context():
+                drain_spool(state, shared=False, seconds=FILE_DRAIN_SECONDS)
+
+        response.call_on_close(drain)
+        return response
+
+
 def _plain(text: str, status: int) -> Response:
     return Response(text + "\n", status=status, mimetype="text/plain")
 
 
+def _twiml() -> Response:
+    return Response(_EMPTY_TWIML, mimetype="text/xml")
+
+
+def _ok() -> Response:
+    return _plain("ok", 200)
+
+
+def _spooled_sms(answer: Callable[[], Response]) -> Outage:
+    def outage(state: Runtime, provider: Provider, webhook: WebhookRequest) -> Response:
+        provider.parse_inbound_sms(webhook)  # garbage still gets 400, and is not kept
+        _spool(state, provider, webhook, Intake.INBOUND_SMS)
+        return answer()
+
+    return outage
+
+
+def _spooled_status(state: Runtime, provider: Provider, webhook: WebhookRequest) -> Response:
+    if webhook.field("CallSid") and not webhook.field("MessageSid"):
+        provider.parse_call_event(webhook)
+    else:
+        provider.parse_delivery_report(webhook)
+    _spool(state, provider, webhook, Intake.STATUS)
+    return _ok()
+
+
 def _sms_received(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
-) -> bool:
-    from workers.sms import answer_inbound_sms
-
-    inbound = provider.parse_inbound_sms(webhook)
-    message = store_inbound_sms(session, provider.name, inbound, state.settings.default_region)
-    if message is None:
-        log.info("%s sms %s: replay ignored", provider.name, inbound.provider_id)
-        return False
-    session.flush()
-    message_id = message.id
-    session.commit()  # the message must be stored before a worker can look for it
-    try:
-        state.queues.enqueue(
-            answer_inbound_sms, message_id, queue=HIGH, job_id=f"sms-in-{message_id}"
-        )
-    except redis.RedisError as exc:
-        # Stored as ``received``: the housekeeping sweep enqueues it once Redis is back.
-        log.warning("sms %s stored but not queued: %s", message_id, type(exc).__name__)
-    return True
+) -> None:
+    for followup in take_inbound_sms(state, provider, webhook, session):
+        after_commit(followup)
 
 
 @blueprint.post("/twilio/sms")
-@provider_webhook("twilio")
+@provider_webhook("twilio", _spooled_sms(_twiml))
 def twilio_sms(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
     _sms_received(state, provider, webhook, session)
-    return Response(_EMPTY_TWIML, mimetype="text/xml")
+    return _twiml()
 
 
 @blueprint.post("/africastalking/sms")
-@provider_webhook("africastalking")
+@provider_webhook("africastalking", _spooled_sms(_ok))
 def africastalking_sms(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
     _sms_received(state, provider, webhook, session)
-    return _plain("ok", 200)
-
-
-def _delivery_report(provider: Provider, webhook: WebhookRequest, session: Session) -> None:
-    report = provider.parse_delivery_report(webhook)
-    recipient_id = _id_param(webhook, "recipient")
-    found: object | None
-    if recipient_id is not None:
-        found = apply_recipient_report(session, provider.name, report, recipient_id)
-    else:
-        found = apply_delivery_report(session, provider.name, report, _id_param(webhook, "message"))
-    if found is None:
-        log.info("%s status for unknown message %s", provider.name, report.provider_id)
-
-
-def _id_param(webhook: WebhookRequest, name: str) -> int | None:
-    raw = webhook.query.get(name)
-    return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
+    return _ok()
 
 
 @blueprint.post("/twilio/status")
-@provider_webhook("twilio")
+@provider_webhook("twilio", _spooled_status)
 def twilio_status(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
-    if webhook.field("CallSid") and not webhook.field("MessageSid"):
-        event = provider.parse_call_event(webhook)
-        track_call(session, provider.name, event, state.settings.default_region, utcnow())
-    else:
-        _delivery_report(provider, webhook, session)
-    return _plain("ok", 200)
+    take_status(state, provider, webhook, session, utcnow())
+    return _ok()
 
 
 @blueprint.post("/africastalking/delivery")
-@provider_webhook("africastalking")
+@provider_webhook("africastalking", _spooled_status)
 def africastalking_delivery(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
-    _delivery_report(provider, webhook, session)
-    return _plain("ok", 200)
+    take_status(state, provider, webhook, session, utcnow())
+    return _ok()
+
+
+def _voice_outage(state: Runtime, provider: Provider, webhook: WebhookRequest) -> Response:
+    """Keep the end of a call and a call to the missed-call line; tell others to call back."""
+    event = provider.parse_call_event(webhook)
+    if event.status is not None:  # Africa's Talking reports a call's end here
+        _spool(state, provider, webhook, Intake.CALL_ENDED)
+        body = provider.render_voice(VoiceScript()).body
+    elif not webhook.query.get("node") and is_missed_call_line(state, event):
+        _spool(state, provider, webhook, Intake.MISSED_CALL)
+        body = provider.render_voice(VoiceScript((Reject(),))).body
+    else:
+        body = outage_answer(provider)
+    return _voice_response(provider, body)
+
+
+def _voice_response(provider: Provider, body: str) -> Response:
+    mimetype = "text/xml" if provider.name == "twilio" else "application/xml"
+    return Response(body, mimetype=mimetype)
 
 
 def _voice(state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session) -> str:
@@ -163,28 +270,36 @@ def _voice(state: Runtime, provider: Provider, webhook: WebhookRequest, session:
 
 
 @blueprint.post("/twilio/voice")
-@provider_webhook("twilio")
+@provider_webhook("twilio", _voice_outage)
 def twilio_voice(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
-    return Response(_voice(state, provider, webhook, session), mimetype="text/xml")
+    return _voice_response(provider, _voice(state, provider, webhook, session))
 
 
 @blueprint.post("/africastalking/voice")
-@provider_webhook("africastalking")
+@provider_webhook("africastalking", _voice_outage)
 def africastalking_voice(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
-    return Response(_voice(state, provider, webhook, session), mimetype="application/xml")
+    return _voice_response(provider, _voice(state, provider, webhook, session))
+
+
+def _callback_outage(state: Runtime, provider: Provider, webhook: WebhookRequest) -> Response:
+    """A callback's call without the database: apologise and hang up; the minute sweep finds
+    the request still open once the database is back."""
+    provider.parse_call_event(webhook)
+    return _voice_response(provider, outage_answer(provider))
 
 
 @blueprint.post("/twilio/callback")
-@provider_webhook("twilio")
+@provider_webhook("twilio", _callback_outage)
 def twilio_callback(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> ResponseReturnValue:
     """A callback's agent-first call: the agent answered, the caller's leg or the agent's ended."""
     event = provider.parse_call_event(webhook)
     attempt = attempt_from_query(session, provider, webhook, event)
-    return Response(callback_leg(state, provider, webhook, session, attempt, event),
-                    mimetype="text/xml")  # fmt: skip
+    return _voice_response(
+        provider, callback_leg(state, provider, webhook, session, attempt, event)
+    )
