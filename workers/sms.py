@@ -1,7 +1,11 @@
-"""Jobs for SMS: answer what people text in, and send single messages."""
+"""Jobs for SMS: answer what people text in, and send single messages.
+
+A reply is an SMS we pay for: ``hotline.sms.pumping`` decides whether it goes out.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
@@ -9,21 +13,54 @@ from sqlalchemy import update
 from hotline.db import utcnow
 from hotline.models import Contact, Message, MessageStatus
 from hotline.queues import HIGH
-from hotline.ratelimit import count_event
-from hotline.runtime import runtime
+from hotline.runtime import Runtime, runtime
 from hotline.sms.conversation import Conversation
 from hotline.sms.outbound import deliver_sms, queue_sms
+from hotline.sms.pumping import ReplyGate
 
 # Provider errors that may pass: 10 s, 1 min, 5 min.
 SEND_RETRY_INTERVALS = (10, 60, 300)
-# Replies per number per window: a loop with an auto-responder, or SMS pumping, ends here.
-REPLY_LIMIT = 10
-REPLY_WINDOW_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What answering one inbound message left to do once its transaction committed."""
+
+    message_id: int
+    reply_id: int | None
+    provider: str
+    callback_requested: bool
+    phone: str
 
 
 def answer_inbound_sms(message_id: int) -> dict[str, Any]:
     """Answer one stored inbound message once: a second run finds it processed and stops."""
     state = runtime()
+    answer = answer_message(state, message_id)
+    if answer is None:
+        return {"message_id": message_id, "handled": False}
+    if answer.reply_id is not None:
+        queue_send(state, answer.reply_id, answer.provider)
+    if answer.callback_requested:
+        from workers.callbacks import enqueue_placing
+
+        enqueue_placing(state)
+    return {"message_id": message_id, "handled": True, "reply_id": answer.reply_id}
+
+
+def queue_send(state: Runtime, reply_id: int, provider_name: str) -> None:
+    state.queues.enqueue(
+        send_sms,
+        reply_id,
+        provider_name,
+        queue=HIGH,
+        job_id=f"send-{reply_id}",
+        retry_intervals=SEND_RETRY_INTERVALS,
+    )
+
+
+def answer_message(state: Runtime, message_id: int) -> Answer | None:
+    """Claim, answer and commit one inbound message; None when another run already did."""
     settings = state.settings
     with state.sessions() as session:
         claimed = session.execute(
@@ -33,7 +70,7 @@ def answer_inbound_sms(message_id: int) -> dict[str, Any]:
         )
         if getattr(claimed, "rowcount", 0) != 1:
             session.rollback()
-            return {"message_id": message_id, "handled": False}
+            return None
         message = session.get(Message, message_id)
         assert message is not None
         assert message.contact_id is not None
@@ -46,13 +83,21 @@ def answer_inbound_sms(message_id: int) -> dict[str, Any]:
             settings.hotline_number,
             utcnow(),
             state.staffed_hours,
+            settings.call_destinations,
         )
         text: str | None = conversation.answer(message, contact)
-        if settings.ratelimit_enabled:
-            sent = count_event(state.redis, f"reply:{contact.phone}", REPLY_WINDOW_SECONDS)
-            if sent > REPLY_LIMIT:
-                slow_down = state.sms_content.replies.text("slow_down", contact.language or "ru")
-                text = slow_down if sent == REPLY_LIMIT + 1 else None
+        gate = ReplyGate(
+            state.redis,
+            settings.reply_destinations,
+            settings.sms_replies_per_country_hour,
+            settings.ratelimit_enabled,
+        )
+        decision = gate.decide(message.phone)
+        if decision.slow_down:
+            text = state.sms_content.replies.text("slow_down", contact.language or "ru")
+        if not decision.send:
+            text = None
+            message.error_code = decision.withheld
         reply_id = None
         if text:
             reply = queue_sms(
@@ -64,22 +109,9 @@ def answer_inbound_sms(message_id: int) -> dict[str, Any]:
                 in_reply_to_id=message.id,
             )
             reply_id = reply.id
-        provider_name = message.provider
+        provider_name, phone = message.provider, message.phone
         session.commit()
-    if reply_id is not None:
-        state.queues.enqueue(
-            send_sms,
-            reply_id,
-            provider_name,
-            queue=HIGH,
-            job_id=f"send-{reply_id}",
-            retry_intervals=SEND_RETRY_INTERVALS,
-        )
-    if conversation.callback_requested:
-        from workers.callbacks import enqueue_placing
-
-        enqueue_placing(state)
-    return {"message_id": message_id, "handled": True, "reply_id": reply_id}
+    return Answer(message_id, reply_id, provider_name, conversation.callback_requested, phone)
 
 
 def send_sms(message_id: int, provider_name: str) -> dict[str, Any]:
