@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format worker clean translations
+.PHONY: install run stack test lint format worker clean translations
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -19,6 +19,14 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/hotline run
+
+# The production layout on this machine: gunicorn, RQ workers, PostgreSQL and Redis on loopback.
+STACK_ENV = DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/hotline} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:8000}
+
+stack: install
+	$(STACK_ENV) $(BIN)/hotline stack --demo $(STACK_ARGS)
 
 worker: install
 	$(BIN)/hotline worker

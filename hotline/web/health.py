@@ -1,4 +1,10 @@
-"""``GET /healthz``: can this process reach its database and Redis?"""
+"""Health checks: ``/livez`` for load balancers, ``/healthz`` for monitoring.
+
+A load balancer must not take every web node out when PostgreSQL is away: the nodes still
+accept (spool) inbound SMS and status reports then, and tell callers to call back. So it asks
+``/livez`` (this process answers requests); ``/healthz`` says whether the database and Redis
+answer and is what alerts watch.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,11 @@ from hotline.runtime import runtime
 
 blueprint = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
+
+
+@blueprint.get("/livez")
+def livez() -> ResponseReturnValue:
+    return jsonify({"status": "ok"})
 
 
 @blueprint.get("/healthz")

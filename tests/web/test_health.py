@@ -1,4 +1,4 @@
-"""``/healthz`` tells a load balancer whether this process can reach its services."""
+"""``/healthz``: does this process reach its services (monitoring); ``/livez``: does it run."""
 
 from __future__ import annotations
 
@@ -21,3 +21,14 @@ def test_unreachable_redis_answers_503(settings) -> None:  # type: ignore[no-unt
     assert response.status_code == 503
     assert response.get_json()["redis"] == "unreachable"
     assert response.get_json()["database"] == "ok"
+
+
+def test_liveness_holds_while_the_database_is_away(settings) -> None:  # type: ignore[no-untyped-def]
+    """A load balancer asks /livez, so a PostgreSQL outage does not take every web node out."""
+    from hotline import create_app
+
+    app = create_app(settings.replace(database_url="postgresql://postgres@127.0.0.1:1/none"))
+    client = app.test_client()
+
+    assert client.get("/livez").status_code == 200
+    assert client.get("/healthz").status_code == 503
