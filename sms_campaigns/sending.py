@@ -28,13 +28,17 @@ from hotline.sms.segments import count_segments
 from sms_campaigns.pacing import TokenBucket
 from sms_campaigns.timezones import next_send_time, parse_window
 
-MAX_ATTEMPTS = 5
+# Eight tries spaced 5 s, 10 s, 20 s ... at most 5 minutes apart outlast a provider outage
+# of ten minutes; an attempt is spent on each try, whether the number or the provider failed.
+MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 300.0
 UNSUBSCRIBED = "21610"  # Twilio: the number sent STOP to our sender
 LOOP_GUARD_LIMIT = 3  # identical messages to one number ...
 LOOP_GUARD_SECONDS = 600  # ... within ten minutes
 RECONCILE_AFTER = dt.timedelta(seconds=60)  # far beyond a provider call's 10 s timeout
 CHUNK_SIZE = 200  # recipients claimed together; fewer when the rate is lower
+LOOKUP_FAILURES_IN_A_ROW = 3  # failed provider lookups that end a reconciliation round
 
 _RECIPIENTS = cast(Table, Recipient.__table__)  # Core statements for executemany
 
@@ -68,9 +72,30 @@ class _Due:
 
 
 def backoff(attempts: int, rng: random.Random) -> dt.timedelta:
-    """Exponential backoff with jitter: 5 s, 10 s, 20 s ... each up to half again longer."""
-    base = BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    """Exponential backoff with jitter: 5 s, 10 s, 20 s ... 300 s, each up to half again longer."""
+    base = min(BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
     return dt.timedelta(seconds=base * (1 + rng.random() / 2))
+
+
+def provider_failing(outcome: Iterable[str]) -> bool:
+    """A chunk that texted nobody and failed retryably: the provider itself is in trouble."""
+    seen = set(outcome)
+    return "sent" not in seen and bool(seen & {"retry", "unknown"})
+
+
+def release(session: Session, recipient_ids: Sequence[int], at: dt.datetime) -> None:
+    """Make recipients leased to a batch that stops early due again at ``at``, not later."""
+    for start in range(0, len(recipient_ids), 1000):
+        session.execute(
+            update(Recipient)
+            .where(
+                Recipient.id.in_(recipient_ids[start : start + 1000]),
+                Recipient.status == RecipientStatus.PENDING,
+            )
+            .values(not_before=at)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
 
 
 def chunk_size(rate_per_second: float) -> int:
@@ -317,12 +342,17 @@ def reconcile(
         )
     ).all()
     outcome = {"sent": 0, "resend": 0, "unknown": 0}
+    failures = 0
     for recipient in stuck:
         since = (recipient.claimed_at or now) - dt.timedelta(minutes=5)
         try:
             found = provider.find_sent(recipient.phone, since)
         except ProviderError:
-            continue  # ask again at the next reconciliation
+            failures += 1
+            if failures == LOOKUP_FAILURES_IN_A_ROW:
+                break  # the provider is away: do not wait out a timeout for every row
+            continue  # ask about this one again at the next reconciliation
+        failures = 0
         body = campaign.messages[recipient.language]
         if found is None:
             recipient.status, recipient.error = RecipientStatus.FAILED, "outcome_unknown"

@@ -25,7 +25,15 @@ from hotline.queues import DEFAULT, Queues
 from hotline.runtime import runtime
 from sms_campaigns.audience import enrol_drip
 from sms_campaigns.pacing import TokenBucket
-from sms_campaigns.sending import Sender, chunk_size, reconcile, send_chunk
+from sms_campaigns.sending import (
+    Sender,
+    backoff,
+    chunk_size,
+    provider_failing,
+    reconcile,
+    release,
+    send_chunk,
+)
 from workers.sms import status_callback_url
 
 BATCH_SIZE = 1000  # most recipients in one batch job; ten seconds' worth at lower rates
@@ -48,9 +56,44 @@ def schedule_dispatch(campaign_id: int, at: dt.datetime, queues: Queues | None =
         dispatch_campaign,
         campaign_id,
         queue=DEFAULT,
-        job_id=f"campaign-{campaign_id}-dispatch-{at:%Y%m%d%H%M%S}",
+        job_id=f"{_DISPATCH_PREFIX.format(campaign_id)}{at:%Y%m%d%H%M%S}",
         at=at,
     )
+
+
+_DISPATCH_PREFIX = "campaign-{}-dispatch-"
+
+
+def restart_dispatch(now: dt.datetime) -> list[int]:
+    """Dispatch each launched campaign that has no dispatch job left; returns their ids.
+
+    Each dispatch schedules the next, so the chain breaks when Redis restarts empty or a
+    worker dies inside ``dispatch_campaign`` (RQ moves its job out of the started registry
+    once the dead worker's heartbeat runs out). The housekeeping sweep calls this every
+    minute; a chain that is alive has a job scheduled, queued or running.
+    """
+    state = runtime()
+    with state.sessions() as session:
+        launched = session.execute(
+            select(Campaign.id, Campaign.send_at).where(
+                Campaign.state.in_([CampaignState.SCHEDULED, CampaignState.SENDING])
+            )
+        ).all()
+    if not launched:
+        return []
+    queue = state.queues.queue(DEFAULT)
+    jobs = {
+        *queue.scheduled_job_registry.get_job_ids(),
+        *queue.get_job_ids(),
+        *queue.started_job_registry.get_job_ids(),
+    }
+    restarted = []
+    for campaign_id, send_at in launched:
+        prefix = _DISPATCH_PREFIX.format(campaign_id)
+        if not any(job_id.startswith(prefix) for job_id in jobs):
+            schedule_dispatch(campaign_id, max(now, send_at), state.queues)
+            restarted.append(campaign_id)
+    return restarted
 
 
 def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
@@ -152,10 +195,16 @@ def send_batch(campaign_id: int, recipient_ids: list[int]) -> dict[str, Any]:
             if campaign.state != CampaignState.SENDING:
                 break
             chunk = recipient_ids[start : start + size]
-            outcomes.update(
-                send_chunk(session, campaign, chunk, sender, utcnow(), deadline).values()
-            )
+            outcome = send_chunk(session, campaign, chunk, sender, utcnow(), deadline).values()
+            outcomes.update(outcome)
             if outcomes["out-of-time"]:
+                break
+            if provider_failing(outcome):
+                # Spend no more attempts (each try counts) while the provider is down; the
+                # rest are due again after a first backoff instead of the whole lease.
+                rest = recipient_ids[start + size :]
+                release(session, rest, utcnow() + backoff(1, sender.rng))
+                outcomes["released"] += len(rest)
                 break
     return {"campaign_id": campaign_id, "outcomes": dict(outcomes)}
 

@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from types import FrameType
+
 import redis
 from flask import Flask
 from rq import SimpleWorker, Worker
 
 from hotline.db import utcnow
 from hotline.runtime import runtime
-from workers.housekeeping import SWEEP_EVERY, schedule_sweep
+from workers.housekeeping import SWEEP_EVERY, schedule_sweep, sweep_scheduled
+
+log = logging.getLogger(__name__)
 
 MAINTENANCE_SECONDS = 30
 WORKER_TTL_SECONDS = 45
+RECONNECT_BACKOFF_MAX = 30.0  # seconds between attempts to reach a Redis that is away
+HEALTHY_AFTER_SECONDS = 60.0  # a worker that ran this long starts its backoff afresh
 
 
 class _KeepsSweeping:
     """Every maintenance round, make sure the next housekeeping sweep is scheduled.
 
     The sweep reschedules itself, but a Redis that restarts empty loses that chain; any
-    running worker then starts it again within ``MAINTENANCE_SECONDS``.
+    running worker then sweeps at once and starts the chain again within
+    ``MAINTENANCE_SECONDS``. ``stop_requested`` tells a stop asked for by a signal apart from
+    RQ giving up on a broken Redis connection.
     """
+
+    stop_requested = False
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()  # type: ignore[misc]
         try:
+            if not sweep_scheduled():
+                schedule_sweep(utcnow())  # Redis came back empty: look for lost work at once
             schedule_sweep(utcnow() + SWEEP_EVERY)
         except redis.RedisError:
             pass  # Redis is away: the next round tries again
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stop_requested = True
+        super().request_stop(signum, frame)  # type: ignore[misc]
 
 
 class HotlineWorker(_KeepsSweeping, Worker):
@@ -42,21 +60,47 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
 
     The forked work horse inherits the pushed app context, and the engine's pool is discarded
     in the child (see ``hotline.db``), so each job gets fresh connections.
+
+    RQ quits when Redis goes away in the middle of a job or of its housekeeping. Production's
+    Redis may restart (empty) and ``make stack`` is not the only way workers run, so this
+    starts a new RQ worker, with backoff, until a signal asks it to stop: the new worker
+    registers again, takes the scheduler lock and schedules the sweep, which finds the work
+    the database still holds.
     """
     state = runtime(app)
     worker_class = HotlineWorker if forking else HotlineSimpleWorker
+    worked = False
+    failures = 0
     with app.app_context():
-        schedule_sweep(utcnow())
-        worker = worker_class(
-            state.queues.all(),
-            connection=state.redis,
-            # A worker killed while it held the scheduler lock leaves it for 61 s; others look
-            # for it every 30 s (RQ's default is 10 minutes, a long time to stop scheduling).
-            maintenance_interval=MAINTENANCE_SECONDS,
-            # An idle worker blocks on the queues for worker_ttl - 15 s before it runs that
-            # maintenance (RQ's default: 405 s); 45 s keeps the takeover within a minute.
-            worker_ttl=WORKER_TTL_SECONDS,
-        )
-        return bool(
-            worker.work(burst=burst, with_scheduler=True, logging_level=state.settings.log_level)
-        )
+        while True:
+            started = time.monotonic()
+            worker: _KeepsSweeping | None = None
+            try:
+                schedule_sweep(utcnow())
+                worker = worker_class(
+                    state.queues.all(),
+                    connection=state.redis,
+                    # A worker killed while it held the scheduler lock leaves it for 61 s;
+                    # others look for it every 30 s (RQ's default is 10 minutes).
+                    maintenance_interval=MAINTENANCE_SECONDS,
+                    # An idle worker blocks on the queues for worker_ttl - 15 s before it runs
+                    # that maintenance (RQ's default: 405 s); 45 s keeps it within a minute.
+                    worker_ttl=WORKER_TTL_SECONDS,
+                )
+                worked |= bool(
+                    worker.work(
+                        burst=burst, with_scheduler=True, logging_level=state.settings.log_level
+                    )
+                )
+            except redis.RedisError as exc:
+                log.warning("worker lost Redis: %s", type(exc).__name__)
+            if burst or (worker is not None and worker.stop_requested):
+                return worked
+            if time.monotonic() - started > HEALTHY_AFTER_SECONDS:
+                failures = 0
+            failures += 1
+            delay = min(RECONNECT_BACKOFF_MAX, 2.0 ** (failures - 1))
+            log.warning("worker stopped unasked; starting again in %.0f s", delay)
+            time.sleep(delay)  # the last worker's signal handlers still listen meanwhile
+            if worker is not None and worker.stop_requested:
+                return worked

@@ -1,7 +1,8 @@
 """Small HTTP servers on loopback that answer like Twilio's and Africa's Talking's REST APIs.
 
 They record every request (method, path, headers, form) so tests can check the request format
-the SDKs really produce, and they can inject failures (HTTP 500/429, slow answers).
+the SDKs really produce, and they can inject failures (HTTP 500/429, slow answers, or a timed
+outage: ``fail_for``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,40 @@ class FaultPlan:
         return None
 
 
+OUTAGE_MODES = ("5xx", "429", "hang")
+
+
+@dataclass
+class Outage:
+    """A provider outage in phases, e.g. ``[("5xx", 60), ("429", 60), ("hang", 60)]`` from now.
+
+    ``5xx``: 503 for every request, though ``accepted_share`` of sends were taken anyway (a
+    gateway failing after the backend accepted). ``429``: Too Many Requests with Retry-After.
+    ``hang``: the request is handled (a send is accepted) but answered only after
+    ``hang_seconds``, past the client's timeout.
+    """
+
+    phases: list[tuple[str, float]] = field(default_factory=list)
+    hang_seconds: float = 12.0  # the Twilio client gives up after 10 s
+    accepted_share: float = 0.2
+    retry_after_seconds: int = 2
+    started: float = field(default_factory=time.monotonic)
+    rng: random.Random = field(default_factory=lambda: random.Random(11))
+
+    def mode(self) -> str | None:
+        """The failure that applies now, or None once every phase has passed."""
+        elapsed = time.monotonic() - self.started
+        for mode, seconds in self.phases:
+            if elapsed < seconds:
+                return mode
+            elapsed -= seconds
+        return None
+
+    @property
+    def seconds(self) -> float:
+        return sum(seconds for _, seconds in self.phases)
+
+
 class _Server(ThreadingHTTPServer):
     # The default backlog of 5 drops the SYNs of a worker opening a dozen connections at once,
     # and each dropped SYN costs a second: a real API's listen queue never does that.
@@ -63,6 +98,7 @@ class _FakeApi:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self.faults = FaultPlan()
+        self.outage = Outage()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -98,7 +134,11 @@ class _FakeApi:
                 )
                 with api._lock:
                     api.requests.append(recorded)
+                    outage = api.outage.mode()
                     status = api.faults.next_status()
+                if outage is not None:
+                    self._outage(outage, recorded)
+                    return
                 if api.faults.delay_seconds:
                     time.sleep(api.faults.delay_seconds)
                 if status is not None:
@@ -111,13 +151,34 @@ class _FakeApi:
                 code, body = api.answer(recorded)
                 self._send(code, body)
 
-            def _send(self, status: int, body: dict[str, Any]) -> None:
+            def _outage(self, mode: str, recorded: RecordedRequest) -> None:
+                outage = api.outage
+                if mode == "hang":
+                    code, body = api.answer(recorded)  # taken, but answered too late
+                    time.sleep(outage.hang_seconds)
+                    self._send(code, body)  # the client gave up long ago
+                elif mode == "429":
+                    headers = {"Retry-After": str(outage.retry_after_seconds)}
+                    self._send(429, {"code": 20429, "message": "Too Many Requests"}, headers)
+                else:
+                    if recorded.method == "POST" and outage.rng.random() < outage.accepted_share:
+                        api.answer(recorded)
+                    self._send(503, {"message": "Service Unavailable", "status": 503})
+
+            def _send(
+                self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client died or gave up waiting
 
             do_GET = _handle
             do_POST = _handle
@@ -134,6 +195,15 @@ class _FakeApi:
         with self._lock:
             self.requests.clear()
             self.faults = FaultPlan()
+            self.outage = Outage()
+
+    def fail_for(self, *phases: tuple[str, float], **options: Any) -> Outage:
+        """Start an outage now: each phase is a mode of ``OUTAGE_MODES`` and its seconds."""
+        assert all(mode in OUTAGE_MODES for mode, _ in phases)
+        outage = Outage(phases=list(phases), **options)
+        with self._lock:
+            self.outage = outage
+        return outage
 
     def stop(self) -> None:
         if self._server is not None:
