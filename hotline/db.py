@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -95,18 +97,46 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(
             url,
-            # A restarted server leaves every pooled connection dead: the ping on checkout
-            # notices, and SQLAlchemy then discards the whole pool, not one connection a time.
-            pool_pre_ping=True,
             pool_size=5,
             max_overflow=10,
             pool_timeout=POOL_TIMEOUT_SECONDS,
             connect_args=POSTGRES_CONNECT_ARGS,
         )
+        _ping_idle_connections(engine)
 
     # A forked child (RQ work horse, gunicorn worker) must not reuse the parent's sockets.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Check a pooled connection before use, but only one that sat idle for a while.
+
+    A restarted server leaves every pooled connection dead; the ping notices, and SQLAlchemy
+    then discards the whole pool, not one connection at a time. SQLAlchemy's ``pool_pre_ping``
+    would ping before every checkout: a round trip per webhook under load, when connections are
+    never idle long enough to have died unnoticed. A connection that dies while busy fails its
+    statement instead, and the webhooks retry once on a fresh one (``hotline.web.webhooks``).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means: use another connection
+            raise DisconnectionError("idle connection failed its ping") from exc
+        if not alive:
+            raise DisconnectionError("idle connection failed its ping")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
