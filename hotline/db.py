@@ -11,7 +11,8 @@ import os
 import time
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Insert, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -137,6 +138,20 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise DisconnectionError("idle connection failed its ping") from exc
         if not alive:
             raise DisconnectionError("idle connection failed its ping")
+
+
+def insert_new(session: Session, model: type[Base], key: list[str]) -> Insert:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for the session's database.
+
+    A duplicate is then no error: no savepoint to set and release around the insert, which
+    saves round trips on the webhooks' hottest paths. Add ``.values()`` and ``.returning()``.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing(index_elements=key)
+    if dialect == "sqlite":
+        return sqlite.insert(model).on_conflict_do_nothing(index_elements=key)
+    raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

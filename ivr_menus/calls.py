@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline.models import CallSession, CallStatus
+from hotline.models import CallSession, CallStatus, Contact
 from hotline.models.contacts import contact_for
 from hotline.phones import InvalidPhoneNumber, parse_phone
 from hotline.providers.base import CallEvent, WebhookRejected
@@ -17,13 +17,20 @@ from hotline.providers.base import CallEvent, WebhookRejected
 def track_call(
     session: Session, provider: str, event: CallEvent, default_region: str, now: dt.datetime
 ) -> CallSession:
-    """Find or open the session for ``event`` and apply its final status, if it has one."""
-    call = session.scalars(
-        select(CallSession).where(
+    """Find or open the session for ``event`` and apply its final status, if it has one.
+
+    The caller's contact is loaded in the same query: every menu step needs it next, and
+    ``session.get`` then finds it without asking the database again.
+    """
+    found = session.execute(
+        select(CallSession, Contact)
+        .outerjoin(Contact, Contact.id == CallSession.contact_id)
+        .where(
             CallSession.provider == provider,
             CallSession.provider_call_id == event.provider_call_id,
         )
     ).one_or_none()
+    call = found[0] if found is not None else None
     if call is None:
         try:
             phone = parse_phone(event.caller, default_region)

@@ -56,3 +56,24 @@ def contact_for(session: Session, phone: str, language: str | None = None) -> Co
             nested.rollback()
             contact = session.scalars(select(Contact).where(Contact.phone == phone)).one()
     return contact
+
+
+def contact_id_for(session: Session, phone: str) -> int:
+    """The id of the contact with this number, creating it on first contact.
+
+    For paths that need only the id (storing an inbound SMS): two round trips for a new
+    number, one for a known one, and no savepoint.
+    """
+    from hotline.db import insert_new
+
+    found = session.scalar(select(Contact.id).where(Contact.phone == phone))
+    if found is None:
+        found = session.scalar(
+            insert_new(session, Contact, ["phone"])
+            .values(phone=phone, country=country_of(phone), opted_out=False, created_at=utcnow())
+            .returning(Contact.id)
+        )
+    if found is None:  # another request created it between the two statements
+        found = session.scalar(select(Contact.id).where(Contact.phone == phone))
+    assert found is not None
+    return int(found)

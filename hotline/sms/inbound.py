@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Insert, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hotline.db import utcnow
+from hotline.db import insert_new, utcnow
 from hotline.models import Direction, Message, MessageStatus
-from hotline.models.contacts import contact_for
+from hotline.models.contacts import contact_id_for
 from hotline.phones import InvalidPhoneNumber, parse_phone
 from hotline.providers.base import InboundSms, WebhookRejected
 from hotline.sms.segments import count_segments
@@ -27,14 +25,14 @@ def store_inbound_sms(
         phone = parse_phone(sms.sender, default_region)
     except InvalidPhoneNumber as exc:
         raise WebhookRejected("sender is not a phone number") from exc
-    contact = contact_for(session, phone)
+    contact_id = contact_id_for(session, phone)
     count = count_segments(sms.body)
     now = utcnow()
     values = {
         "direction": Direction.INBOUND,
         "provider": provider,
         "provider_id": sms.provider_id,
-        "contact_id": contact.id,
+        "contact_id": contact_id,
         "phone": phone,
         "body": sms.body,
         "status": MessageStatus.RECEIVED,
@@ -43,17 +41,6 @@ def store_inbound_sms(
         "created_at": now,
         "updated_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    statement: Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(Message).on_conflict_do_nothing(
-            index_elements=["provider", "provider_id"]
-        )
-    elif dialect == "sqlite":
-        statement = sqlite.insert(Message).on_conflict_do_nothing(
-            index_elements=["provider", "provider_id"]
-        )
-    else:  # pragma: no cover - the two databases the platform runs on
-        statement = insert(Message)
+    statement = insert_new(session, Message, ["provider", "provider_id"])
     found = session.scalar(statement.values(values).returning(Message.id))
     return int(found) if found is not None else None
