@@ -17,11 +17,16 @@ from hotline.providers.base import CallEvent, WebhookRejected
 def track_call(
     session: Session, provider: str, event: CallEvent, default_region: str, now: dt.datetime
 ) -> CallSession:
-    """Find or open the session for ``event`` and apply its final status, if it has one.
+    """Find or open the session for ``event`` and apply its final status, if it has one."""
+    return track_call_and_caller(session, provider, event, default_region, now)[0]
 
-    The caller's contact is loaded in the same query: every menu step needs it next, and
-    ``session.get`` then finds it without asking the database again.
-    """
+
+def track_call_and_caller(
+    session: Session, provider: str, event: CallEvent, default_region: str, now: dt.datetime
+) -> tuple[CallSession, Contact | None]:
+    """``track_call``, and the caller's contact loaded in the same query (every menu step
+    needs it; the session's identity map holds objects weakly, so it is handed back)."""
+    contact: Contact | None = None
     found = session.execute(
         select(CallSession, Contact)
         .outerjoin(Contact, Contact.id == CallSession.contact_id)
@@ -30,7 +35,7 @@ def track_call(
             CallSession.provider_call_id == event.provider_call_id,
         )
     ).one_or_none()
-    call = found[0] if found is not None else None
+    call, contact = found.tuple() if found is not None else (None, None)
     if call is None:
         try:
             phone = parse_phone(event.caller, default_region)
@@ -63,4 +68,4 @@ def track_call(
         call.status = CallStatus(event.status)
         call.ended_at = now
         call.duration_seconds = event.duration_seconds
-    return call
+    return call, contact

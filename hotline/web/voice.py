@@ -26,7 +26,7 @@ from hotline.queues import HIGH
 from hotline.runtime import Runtime, after_commit
 from hotline.staffing import agents_to_dial
 from hotline.web.callback_legs import attempt_for_call, callback_leg
-from ivr_menus.calls import track_call
+from ivr_menus.calls import track_call_and_caller
 from ivr_menus.effects import apply_step
 from ivr_menus.engine import CallContext, Engine, Turn
 from ivr_menus.render import CallUrls, PromptSource, to_voice_script
@@ -97,10 +97,12 @@ def answer_call(
         attempt = attempt_for_call(session, provider.name, event.provider_call_id)
         if attempt is not None:
             return callback_leg(state, provider, webhook, session, attempt, event)
-    call = track_call(session, provider.name, event, settings.default_region, now)
+    call, caller = track_call_and_caller(
+        session, provider.name, event, settings.default_region, now
+    )
     if event.status is not None:  # the call has ended; Africa's Talking reports it here
         return provider.render_voice(VoiceScript()).body
-    contact = session.get(Contact, call.contact_id)
+    contact = caller or session.get(Contact, call.contact_id)
     assert contact is not None
     turn = turn_from(webhook, event)
     if turn.node is None and is_missed_call_line(state, event):
