@@ -35,7 +35,10 @@ def track_call_and_caller(
             CallSession.provider_call_id == event.provider_call_id,
         )
     ).one_or_none()
-    call, contact = found.tuple() if found is not None else (None, None)
+    if found is not None:
+        call, contact = found[0], found[1]
+    else:
+        call = None
     if call is None:
         try:
             phone = parse_phone(event.caller, default_region)
