@@ -26,6 +26,7 @@ def audio_import(file: Path, prompt_id: str, language: str) -> None:
     from audio.library import PromptLibrary, UnknownPrompt
     from audio.pipeline import AudioRejected, prepare_recording
     from hotline.runtime import runtime
+    from hotline.web.audio import recordings_changed
 
     library = PromptLibrary.load()
     try:
@@ -38,8 +39,10 @@ def audio_import(file: Path, prompt_id: str, language: str) -> None:
         raise click.ClickException(f"cannot read {file}: {exc.strerror}") from exc
     except AudioRejected as exc:
         raise click.ClickException(f"rejected, nothing stored: {exc.message}") from exc
-    with runtime(app_from_env()).session_scope() as session:
+    state = runtime(app_from_env())
+    with state.session_scope() as session:
         library.store(session, prompt_id, language, prepared, source_name=file.name)
+    recordings_changed(state.redis)
     click.echo(
         f"{prompt_id}/{language}: stored {prepared.duration_ms / 1000:.2f} s, "
         f"8 kHz mono WAV, sha256 {prepared.checksum}"

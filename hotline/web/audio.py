@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+import uuid
 
+import redis
 from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -24,29 +27,83 @@ blueprint = Blueprint("audio", __name__)
 
 HASH_LENGTH = 16
 YEAR = 365 * 24 * 3600
-_HASH = re.compile(rf"^[0-9a-f]{{{HASH_LENGTH}}}$")
-_DIGITS = re.compile(r"^[0-9]{1,20}$")
+# \Z, not $: "$" also matches before a final newline, and "123\n" reached speak_digits (a 500).
+_HASH = re.compile(rf"^[0-9a-f]{{{HASH_LENGTH}}}\Z")
+_DIGITS = re.compile(r"^[0-9]{1,20}\Z")
 DIGIT_PROMPTS = tuple(f"digit_{digit}" for digit in range(10))
 
 
-class LibraryPrompts:
-    """The IVR's view of the prompt library for one request (one query for recordings)."""
+RECORDINGS_VERSION_KEY = "hotline:prompts:version"
+RECORDINGS_CACHE_SECONDS = 60.0  # the longest a missed version bump can leave a process stale
 
-    def __init__(self, library: PromptLibrary, session: Session, base_url: str) -> None:
+Recorded = dict[tuple[str, str], str]
+_recorded_cache: dict[str, tuple[float, Recorded]] = {}
+
+
+def recordings_changed(connection: redis.Redis) -> None:
+    """Tell every process that a staff recording was stored; call it after the commit.
+
+    Each process keeps the recordings' checksums under the version it read, so a menu step
+    costs a Redis GET instead of a query. A new version after the commit means a process that
+    reads it also reads the new rows; versions are random, so a Redis that restarted empty
+    never hands out one a process already cached.
+    """
+    try:
+        connection.set(RECORDINGS_VERSION_KEY, uuid.uuid4().hex)
+    except redis.RedisError:
+        pass  # processes fall back to the database, and caches expire within a minute
+
+
+def _recorded_checksums(session: Session, connection: redis.Redis | None) -> Recorded:
+    version: str | None = None
+    if connection is not None:
+        try:
+            found = connection.get(RECORDINGS_VERSION_KEY)
+            if found is None:  # a Redis that restarted empty: a new version for everyone
+                connection.set(RECORDINGS_VERSION_KEY, uuid.uuid4().hex, nx=True)
+                found = connection.get(RECORDINGS_VERSION_KEY)
+            version = str(found)
+        except redis.RedisError:
+            version = None
+    now = time.monotonic()
+    if version is not None:
+        cached = _recorded_cache.get(version)
+        if cached is not None and now - cached[0] < RECORDINGS_CACHE_SECONDS:
+            return cached[1]
+    rows = session.execute(
+        select(PromptRecording.prompt_id, PromptRecording.language, PromptRecording.checksum)
+    )
+    recorded = {(p, lang): checksum for p, lang, checksum in rows}
+    if version is not None:
+        _recorded_cache.clear()
+        _recorded_cache[version] = (now, recorded)
+    return recorded
+
+
+class LibraryPrompts:
+    """The IVR's view of the prompt library for one request.
+
+    With ``redis`` the recordings' checksums come from this process's cache while the version in
+    Redis stands (see ``recordings_changed``); without it, one query per request.
+    """
+
+    def __init__(
+        self,
+        library: PromptLibrary,
+        session: Session,
+        base_url: str,
+        redis_connection: redis.Redis | None = None,
+    ) -> None:
         self._library = library
         self._session = session
         self._base_url = base_url
-        self._recorded: dict[tuple[str, str], str] | None = None
+        self._redis = redis_connection
+        self._recorded: Recorded | None = None
 
     def checksum(self, prompt_id: str, language: str) -> str | None:
         """The checksum of what plays now: a staff recording, else the placeholder."""
         if self._recorded is None:
-            rows = self._session.execute(
-                select(
-                    PromptRecording.prompt_id, PromptRecording.language, PromptRecording.checksum
-                )
-            )
-            self._recorded = {(p, lang): checksum for p, lang, checksum in rows}
+            self._recorded = _recorded_checksums(self._session, self._redis)
         recorded = self._recorded.get((prompt_id, language))
         if recorded:
             return recorded
@@ -60,9 +117,10 @@ class LibraryPrompts:
         return f"{self._base_url}/audio/{language}/{prompt_id}.{checksum[:HASH_LENGTH]}.wav"
 
     def digits_url(self, digits: str, language: str) -> str | None:
+        if not _DIGITS.match(digits):
+            return None
         checksums = [self.checksum(prompt, language) for prompt in DIGIT_PROMPTS]
-        needed = {int(d) for d in digits if d.isdigit()}
-        if not _DIGITS.match(digits) or any(checksums[d] is None for d in needed):
+        if any(checksums[int(d)] is None for d in set(digits)):
             return None
         version = hashlib.sha256("".join(c or "-" for c in checksums).encode()).hexdigest()
         return f"{self._base_url}/audio/{language}/digits/{digits}.{version[:HASH_LENGTH]}.wav"
@@ -72,7 +130,9 @@ class LibraryPrompts:
 
 
 def prompt_source(state: Runtime, session: Session) -> LibraryPrompts:
-    return LibraryPrompts(state.prompt_library, session, state.settings.public_base_url)
+    return LibraryPrompts(
+        state.prompt_library, session, state.settings.public_base_url, state.redis
+    )
 
 
 def _wav_response(wav: bytes, etag: str) -> Response:

@@ -56,3 +56,25 @@ def test_spoken_digits_are_served_the_same_way(client: FlaskClient, state: Runti
 )
 def test_anything_else_is_a_404(client: FlaskClient, path: str) -> None:
     assert client.get(path).status_code == 404
+
+
+def test_a_new_recording_reaches_processes_that_cached_the_old_ones(state: Runtime) -> None:
+    """Menu steps read recordings from a per-process cache; storing one moves every process on."""
+    from pydub.generators import Sine
+
+    from audio.pipeline import prepare_recording
+    from hotline.web.audio import recordings_changed
+    from tests.audio.test_library import wav_bytes
+
+    before = _path(state, "main_menu", "ky")  # cached from here on
+    tone = Sine(440, sample_rate=8000).to_audio_segment(600, -6.0).set_sample_width(2)
+    with state.sessions() as session:
+        state.prompt_library.store(
+            session, "main_menu", "ky", prepare_recording(wav_bytes(tone), "take.wav"), "take.wav"
+        )
+        session.commit()
+    assert _path(state, "main_menu", "ky") == before  # nobody said so yet
+
+    recordings_changed(state.redis)
+
+    assert _path(state, "main_menu", "ky") != before

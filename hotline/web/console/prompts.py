@@ -22,7 +22,7 @@ from hotline.db import utcnow
 from hotline.models import StaffUser
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
-from hotline.web.audio import LibraryPrompts
+from hotline.web.audio import LibraryPrompts, recordings_changed
 from hotline.web.console import blueprint, render, requires
 from ivr_menus.menu import Menu, MenuNode, NodeKind
 
@@ -101,6 +101,7 @@ def prompt_upload(user: StaffUser) -> ResponseReturnValue:
     )
     audit(db, user.email, "prompt_upload", detail, utcnow())
     db.commit()
+    recordings_changed(runtime().redis)
     return redirect(f"/console/prompts#prompt-{prompt_id}")
 
 
