@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from hotline.models import Agent, AgentStatus, CallbackAttempt
 from hotline.runtime import Runtime
 from tests.conftest import PUBLIC_BASE_URL, TwilioWebhooks
 from tests.fakes.provider_api import FakeTwilioApi, RecordedRequest
+from tests.web.test_voice import TwilioCall, node_of
 
 OPEN = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)  # Wednesday 11:00 in Bishkek
 HOTLINE = "+996312000000"
@@ -78,6 +81,23 @@ def add_agent(
 @pytest.fixture
 def agent(state: Runtime) -> int:
     return add_agent(state)
+
+
+def ask_for_callback(
+    source: str, webhooks: TwilioWebhooks, run_jobs: Callable[[], None], caller: str = CALLER
+) -> None:
+    """Ask the way a caller does: the voice menu's 5, a missed call, or the SMS keyword CALL."""
+    if source == "ivr":
+        call = TwilioCall(webhooks, caller)
+        if node_of(call.start()) == "language":  # a first call; later ones go to the menu
+            call.press("2")  # Russian
+        call.press("5")  # "call me back"
+    elif source == "missed_call":
+        form = {"CallSid": "CA" + uuid.uuid4().hex, "From": caller, "To": MISSED_LINE}
+        assert b"<Reject" in webhooks.post("/twilio/voice", form).data
+    else:
+        assert webhooks.sms(caller, "CALL").status_code == 200
+    run_jobs()
 
 
 def calls_placed(fake_twilio: FakeTwilioApi) -> list[RecordedRequest]:

@@ -41,32 +41,18 @@ from tests.callbacks.conftest import (
     AgentLeg,
     Clock,
     add_agent,
+    ask_for_callback,
     calls_placed,
     texts_to,
 )
 from tests.conftest import AT_TOKEN, TwilioWebhooks
 from tests.fakes.provider_api import FakeAfricasTalkingApi, FakeTwilioApi
-from tests.web.test_voice import TwilioCall, node_of
 from workers.callbacks import place_callbacks
 from workers.housekeeping import sweep_stranded
 from workers.main import HotlineSimpleWorker
 from workers.sms import answer_inbound_sms
 
 pytestmark = pytest.mark.usefixtures("clock")
-
-
-def ask_for_callback(source: str, webhooks: TwilioWebhooks, run_jobs: Callable[[], None]) -> None:
-    if source == "ivr":
-        call = TwilioCall(webhooks, CALLER)
-        if node_of(call.start()) == "language":  # a first call; later ones go to the menu
-            call.press("2")  # Russian
-        call.press("5")  # "call me back"
-    elif source == "missed_call":
-        form = {"CallSid": "CA" + uuid.uuid4().hex, "From": CALLER, "To": MISSED_LINE}
-        assert b"<Reject" in webhooks.post("/twilio/voice", form).data
-    else:
-        assert webhooks.sms(CALLER, "CALL").status_code == 200
-    run_jobs()
 
 
 def request_row(state: Runtime) -> CallbackRequest:

@@ -39,17 +39,20 @@ from hotline.models import (
     Recipient,
     RecipientStatus,
 )
-from hotline.queues import DEFAULT
 from hotline.runtime import Runtime
 from hotline.sms.outbound import queue_sms
-from sms_campaigns.definition import parse_campaign
-from sms_campaigns.lifecycle import approve, create_campaign, launch
 from sms_campaigns.sending import MAX_ATTEMPTS
 from tests.conftest import PUBLIC_BASE_URL, TwilioWebhooks
 from tests.fakes.provider_api import FakeTwilioApi, RecordedRequest
 from tests.faults.worker_processes import RestartableRedis, WorkerProcesses
-from tests.sms_campaigns.builders import make_contacts
-from workers.campaigns import dispatch_campaign, restart_dispatch
+from tests.sms_campaigns.builders import (
+    ALL_DAY,
+    make_contacts,
+    new_campaign,
+    queue_campaign,
+    recipient_counts,
+)
+from workers.campaigns import restart_dispatch
 from workers.sms import send_sms
 
 FULL = os.environ.get("FAULTS_FULL") == "1"
@@ -61,17 +64,6 @@ pytestmark = [
     # Worker processes share the database: PostgreSQL only (once, not per database param).
     pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
 ]
-
-CAMPAIGN = """
-name: Fault drill
-messages:
-  ky: "Орусияга келгенде 30 күндө каттоодон өтүңүз."
-  ru: "В России встаньте на учёт в течение 30 дней."
-  uz: "Rossiyada 15 kun ichida ro'yxatdan o'ting."
-  kaa: "Rossiyada 15 kún ishinde dizimnen ótiń."
-send_window: "00:00-24:00"
-rate_per_second: {rate}
-"""
 
 
 @pytest.fixture
@@ -111,24 +103,7 @@ class Drill:
 def _launch(state: Runtime, drill: Drill) -> int:
     with state.sessions() as session:
         make_contacts(session, drill.recipients)
-        spec = parse_campaign(CAMPAIGN.format(rate=drill.rate))
-        campaign = create_campaign(session, spec, "twilio", utcnow())
-        approve(campaign, "approver@hotline.example")
-        launch(session, campaign, utcnow())
-        session.commit()
-        campaign_id = campaign.id
-    state.queues.enqueue(dispatch_campaign, campaign_id, queue=DEFAULT)
-    return campaign_id
-
-
-def _counts(state: Runtime, campaign_id: int) -> Counter[str]:
-    with state.sessions() as session:
-        rows = session.execute(
-            select(Recipient.status, func.count())
-            .where(Recipient.campaign_id == campaign_id)
-            .group_by(Recipient.status)
-        )
-        return Counter({str(status): int(count) for status, count in rows})
+    return queue_campaign(state, ALL_DAY.format(rate=drill.rate))
 
 
 def _wait_for(
@@ -139,6 +114,19 @@ def _wait_for(
         if time.monotonic() > deadline:
             pytest.fail(why())
         time.sleep(every)
+
+
+def _sending(state: Runtime, drill: Drill, workers: WorkerProcesses, share: int) -> int:
+    """Launch the drill's campaign on two workers; return once 1/``share`` of it is sent."""
+    campaign_id = _launch(state, drill)
+    for _ in range(2):
+        workers.start()
+    _wait_for(
+        lambda: recipient_counts(state, campaign_id)["sent"] >= drill.recipients // share,
+        120,
+        lambda: f"sending never got going\n{workers.logs()}",
+    )
+    return campaign_id
 
 
 def _wait_until_done(
@@ -154,7 +142,7 @@ def _wait_until_done(
     _wait_for(
         done,
         drill.minutes * 60,
-        lambda: f"not done: {_counts(state, campaign_id)}\n{workers.logs()}",
+        lambda: f"not done: {recipient_counts(state, campaign_id)}\n{workers.logs()}",
         every=0.5,
     )
     return time.monotonic() - started
@@ -170,7 +158,8 @@ def _assert_exactly_once(state: Runtime, campaign_id: int, fake_twilio: FakeTwil
     assert {phone: n for phone, n in accepted.items() if n > 1} == {}  # no duplicates
     assert phones - set(accepted) == set()  # nobody lost
     assert set(accepted) == phones
-    assert _counts(state, campaign_id) == Counter({"sent": len(phones)})  # none left "sending"
+    # none left "sending"
+    assert recipient_counts(state, campaign_id) == Counter({"sent": len(phones)})
     return len(phones)
 
 
@@ -210,12 +199,12 @@ def test_a_worker_killed_inside_a_chunk_texts_everyone_exactly_once(
         workers.start()  # a second worker carries on meanwhile
 
     def mid_chunk() -> bool:
-        counts = _counts(state, campaign_id)
+        counts = recipient_counts(state, campaign_id)
         return counts["sent"] >= drill.recipients // 4 and counts["sending"] > 0
 
     _wait_for(mid_chunk, 120, lambda: f"never mid-chunk\n{workers.logs()}", every=0.01)
     workers.kill(victim)
-    stranded = _counts(state, campaign_id)["sending"]
+    stranded = recipient_counts(state, campaign_id)["sending"]
     assert stranded > 0  # claimed, at the provider (or about to be) when the worker died
     if not FULL:
         _skip_the_minute(state, dead_worker=True)
@@ -323,12 +312,7 @@ def test_a_worker_started_while_redis_is_down_waits_for_it_and_then_works(
 def test_the_sweep_restarts_only_a_dispatch_chain_that_is_gone(state: Runtime) -> None:
     with state.sessions() as session:
         make_contacts(session, 3)
-        spec = parse_campaign(CAMPAIGN.format(rate=10))
-        campaign = create_campaign(session, spec, "twilio", utcnow())
-        approve(campaign, "approver@hotline.example")
-        launch(session, campaign, utcnow())
-        session.commit()
-        campaign_id = campaign.id
+    campaign_id = new_campaign(state, ALL_DAY.format(rate=10), now=utcnow())
 
     assert restart_dispatch(utcnow()) == [campaign_id]  # launched, but nothing queued it
     assert restart_dispatch(utcnow()) == []  # its dispatch is scheduled now
@@ -351,14 +335,7 @@ def test_redis_restarting_empty_mid_campaign_loses_and_duplicates_nothing(
     down_seconds = 20 if FULL else 2
     agent_id = _add_agent(state, AgentStatus.ON_CALL)  # busy: the request must wait
     request_id = _ask_for_callback(state)
-    campaign_id = _launch(state, drill)
-    for _ in range(2):
-        workers.start()
-    _wait_for(
-        lambda: _counts(state, campaign_id)["sent"] >= drill.recipients // 3,
-        120,
-        lambda: f"sending never got going\n{workers.logs()}",
-    )
+    campaign_id = _sending(state, drill, workers, share=3)
     private_redis.kill()
     time.sleep(down_seconds)
     private_redis.start()  # empty: queues, schedules, locks and leases' jobs are gone
@@ -388,14 +365,7 @@ def test_a_provider_outage_mid_campaign_ends_with_one_accepted_message_each(
 ) -> None:
     drill = Drill(3000, 50, 15) if FULL else Drill(200, 40, 0.7)
     phase = 60.0 if FULL else 3.0
-    campaign_id = _launch(state, drill)
-    for _ in range(2):
-        workers.start()
-    _wait_for(
-        lambda: _counts(state, campaign_id)["sent"] >= drill.recipients // 4,
-        120,
-        lambda: f"sending never got going\n{workers.logs()}",
-    )
+    campaign_id = _sending(state, drill, workers, share=4)
     before = len(fake_twilio.sent())
     outage = fake_twilio.fail_for(
         ("5xx", phase), ("429", phase), ("hang", phase if FULL else 11.0), hang_seconds=12.0

@@ -40,6 +40,18 @@ class Person:
     request_id: int
 
 
+def a_text(
+    session: Session,
+    body: str,
+    direction: Direction = Direction.INBOUND,
+    status: MessageStatus = MessageStatus.PROCESSED,
+) -> None:
+    """One more text to or from ``PHONE``, outside what ``a_person`` made."""
+    session.add(
+        Message(direction=direction, provider="twilio", phone=PHONE, body=body, status=status)
+    )
+
+
 def a_person(
     session: Session,
     phone: str = PHONE,

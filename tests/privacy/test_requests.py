@@ -31,7 +31,7 @@ from hotline.privacy import ERASED_PHONE, REMOVED, contact_dossier, erase_contac
 from hotline.runtime import Runtime
 from sms_campaigns.audience import audience_filter
 from sms_campaigns.contacts_import import import_contacts, parse_contacts_csv
-from tests.privacy.people import PHONE, REPORT, a_person
+from tests.privacy.people import PHONE, REPORT, a_person, a_text
 from tests.processes import run_hotline
 
 OTHER = "+996555654321"
@@ -44,15 +44,7 @@ def test_the_export_holds_every_kind_of_row_about_the_number(state: Runtime) -> 
     with state.sessions() as session:
         person = a_person(session)
         a_person(session, OTHER)  # someone else's rows stay out
-        session.add(
-            Message(
-                direction=Direction.INBOUND,
-                provider="twilio",
-                phone=PHONE,
-                body="before we knew them",
-                status=MessageStatus.PROCESSED,
-            )
-        )
+        a_text(session, "before we knew them")
         session.commit()
 
         dossier = contact_dossier(session, PHONE)
@@ -102,15 +94,7 @@ def test_the_messages_export_as_csv_that_no_spreadsheet_runs(
 ) -> None:
     with state.sessions() as session:
         a_person(session)
-        session.add(
-            Message(
-                direction=Direction.INBOUND,
-                provider="twilio",
-                phone=PHONE,
-                body='=HYPERLINK("http://evil.example","click")',
-                status=MessageStatus.PROCESSED,
-            )
-        )
+        a_text(session, '=HYPERLINK("http://evil.example","click")')
         session.commit()
 
     exported = run_hotline(settings, "privacy", "export", PHONE, "--format", "csv")
@@ -206,15 +190,7 @@ def test_a_partner_list_with_the_number_does_not_enrol_them_again(state: Runtime
 def test_nothing_still_waiting_reaches_them_after_they_asked(state: Runtime) -> None:
     with state.sessions() as session:
         person = a_person(session)
-        session.add(
-            Message(
-                direction=Direction.OUTBOUND,
-                provider="twilio",
-                phone=PHONE,
-                body="Your callback is at 10:00",
-                status=MessageStatus.QUEUED,
-            )
-        )
+        a_text(session, "Your callback is at 10:00", Direction.OUTBOUND, MessageStatus.QUEUED)
         request = session.get(CallbackRequest, person.request_id)
         assert request is not None
         request.status = CallbackStatus.OPEN

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,10 +33,16 @@ from hotline.models import (
 from hotline.phones import Destinations, mask
 from hotline.runtime import Runtime
 from hotline.sms.replies import ReplyBook
-from tests.callbacks.conftest import HOTLINE, MISSED_LINE, Clock, add_agent, calls_placed, texts_to
+from tests.callbacks.conftest import (
+    HOTLINE,
+    Clock,
+    add_agent,
+    ask_for_callback,
+    calls_placed,
+    texts_to,
+)
 from tests.conftest import TwilioWebhooks
 from tests.fakes.provider_api import FakeTwilioApi
-from tests.web.test_voice import TwilioCall, node_of
 from workers.callbacks import place_callbacks
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -55,22 +60,6 @@ REFUSED_TEXTS = {
 def settings(settings: Settings) -> Settings:
     """Calls to Kyrgyzstan, Uzbekistan and Britain only; SMS replies keep the default list."""
     return settings.replace(callback_countries=("KG", "UZ", "GB"))
-
-
-def ask_for_callback(
-    source: str, caller: str, webhooks: TwilioWebhooks, run_jobs: Callable[[], None]
-) -> None:
-    if source == "ivr":
-        call = TwilioCall(webhooks, caller)
-        if node_of(call.start()) == "language":
-            call.press("2")  # Russian
-        call.press("5")  # "call me back"
-    elif source == "missed_call":
-        form = {"CallSid": "CA" + uuid.uuid4().hex, "From": caller, "To": MISSED_LINE}
-        assert b"<Reject" in webhooks.post("/twilio/voice", form).data
-    else:
-        assert webhooks.sms(caller, "CALL").status_code == 200
-    run_jobs()
 
 
 def the_request(state: Runtime) -> tuple[CallbackRequest, list[str]]:
@@ -105,7 +94,7 @@ def test_a_callback_to_a_number_we_do_not_call_is_refused_and_logged(
 ) -> None:
     caplog.set_level(logging.INFO)
 
-    ask_for_callback(source, caller, twilio_webhooks, run_jobs)
+    ask_for_callback(source, twilio_webhooks, run_jobs, caller)
     state.queues.enqueue(place_callbacks)
     run_jobs()
 
@@ -129,7 +118,7 @@ def test_a_caller_we_will_not_call_is_told_by_sms_where_we_may_text(
     fake_twilio: FakeTwilioApi,
     run_jobs: Callable[[], None],
 ) -> None:
-    ask_for_callback(source, RUSSIAN_MOBILE, twilio_webhooks, run_jobs)
+    ask_for_callback(source, twilio_webhooks, run_jobs, RUSSIAN_MOBILE)
 
     assert the_request(state)[0].status == CallbackStatus.REFUSED
     [text] = texts_to(fake_twilio, RUSSIAN_MOBILE)
@@ -144,7 +133,7 @@ def test_a_number_we_call_still_gets_its_callback(
     fake_twilio: FakeTwilioApi,
     run_jobs: Callable[[], None],
 ) -> None:
-    ask_for_callback("sms", KYRGYZ_MOBILE, twilio_webhooks, run_jobs)
+    ask_for_callback("sms", twilio_webhooks, run_jobs, KYRGYZ_MOBILE)
 
     assert the_request(state)[0].status == CallbackStatus.CALLING
     assert len(calls_placed(fake_twilio)) == 1
@@ -226,7 +215,7 @@ def test_refusals_are_counted_apart_in_the_service_levels(
     twilio_webhooks: TwilioWebhooks,
     run_jobs: Callable[[], None],
 ) -> None:
-    ask_for_callback("sms", GERMAN_MOBILE, twilio_webhooks, run_jobs)
+    ask_for_callback("sms", twilio_webhooks, run_jobs, GERMAN_MOBILE)
 
     with state.sessions() as session:
         [day] = service_levels(session, state.staffed_hours.zone, clock.now - dt.timedelta(days=1))

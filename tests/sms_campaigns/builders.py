@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
 from hotline.models import Campaign, Contact, Recipient
+from hotline.queues import DEFAULT
 from hotline.runtime import Runtime
 from sms_campaigns.definition import parse_campaign
 from sms_campaigns.lifecycle import approve, create_campaign, launch
@@ -25,6 +27,16 @@ messages:
 send_window: "09:00-20:00"
 rate_per_second: 500
 """
+ALL_DAY = """
+name: Registration rules reminder
+messages:
+  ky: "Орусияга келгенде 30 күндө каттоодон өтүңүз."
+  ru: "В России встаньте на учёт в течение 30 дней."
+  uz: "Rossiyada 15 kun ichida ro'yxatdan o'ting."
+  kaa: "Rossiyada 15 kún ishinde dizimnen ótiń."
+send_window: "00:00-24:00"
+rate_per_second: {rate}
+"""  # a template: ALL_DAY.format(rate=...)
 CONSENT = dt.date(2026, 1, 1)
 NOON = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)  # midday in Central Asia: windows open
 
@@ -60,6 +72,24 @@ def new_campaign(
         launch(session, campaign, now)
         session.commit()
         return campaign.id
+
+
+def queue_campaign(state: Runtime, text: str) -> int:
+    """Launch a campaign now and queue its first dispatch, for real worker processes to run."""
+    campaign_id = new_campaign(state, text, now=utcnow())
+    state.queues.enqueue(dispatch_campaign, campaign_id, queue=DEFAULT)
+    return campaign_id
+
+
+def recipient_counts(state: Runtime, campaign_id: int) -> Counter[str]:
+    """How many of the campaign's recipients are in each status."""
+    with state.sessions() as session:
+        rows = session.execute(
+            select(Recipient.status, func.count())
+            .where(Recipient.campaign_id == campaign_id)
+            .group_by(Recipient.status)
+        )
+        return Counter({str(status): int(count) for status, count in rows})
 
 
 def run_campaign(state: Runtime, run_jobs: Callable[[], None], campaign_id: int) -> None:

@@ -15,30 +15,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hotline.config import Settings
-from hotline.db import utcnow
-from hotline.models import Campaign, Contact, Recipient
-from hotline.queues import DEFAULT
+from hotline.models import Campaign, Contact
 from hotline.runtime import Runtime
-from sms_campaigns.definition import parse_campaign
-from sms_campaigns.lifecycle import approve, create_campaign, launch
 from tests.fakes.provider_api import FakeTwilioApi
 from tests.processes import start_hotline
-from tests.sms_campaigns.builders import make_contacts
-from workers.campaigns import dispatch_campaign
+from tests.sms_campaigns.builders import ALL_DAY, make_contacts, queue_campaign, recipient_counts
 
-ALL_DAY = """
-name: Registration rules reminder
-messages:
-  ky: "Орусияга келгенде 30 күндө каттоодон өтүңүз."
-  ru: "В России встаньте на учёт в течение 30 дней."
-  uz: "Rossiyada 15 kun ichida ro'yxatdan o'ting."
-  kaa: "Rossiyada 15 kún ishinde dizimnen ótiń."
-send_window: "00:00-24:00"
-rate_per_second: 1000
-"""
 ELIGIBLE = 10_000
 pytestmark = [
     pytest.mark.slow,
@@ -61,23 +46,7 @@ def _launch(state: Runtime) -> int:
         make_contacts(session, ELIGIBLE)
         make_contacts(session, 150, opted_out=True)
         make_contacts(session, 150, consent_date=None)
-        campaign = create_campaign(session, parse_campaign(ALL_DAY), "twilio", utcnow())
-        approve(campaign, "approver@hotline.example")
-        launch(session, campaign, utcnow())
-        session.commit()
-        campaign_id = campaign.id
-    state.queues.enqueue(dispatch_campaign, campaign_id, queue=DEFAULT)
-    return campaign_id
-
-
-def _counts(state: Runtime, campaign_id: int) -> Counter[str]:
-    with state.sessions() as session:
-        rows = session.execute(
-            select(Recipient.status, func.count())
-            .where(Recipient.campaign_id == campaign_id)
-            .group_by(Recipient.status)
-        )
-        return Counter({str(status): int(count) for status, count in rows})
+    return queue_campaign(state, ALL_DAY.format(rate=1000))
 
 
 def _wait_until_done(state: Runtime, campaign_id: int, minutes: float) -> None:
@@ -89,7 +58,7 @@ def _wait_until_done(state: Runtime, campaign_id: int, minutes: float) -> None:
             if campaign.state == "done":
                 return
         time.sleep(1)
-    pytest.fail(f"campaign not done in {minutes} minutes: {_counts(state, campaign_id)}")
+    pytest.fail(f"campaign not done in {minutes} minutes: {recipient_counts(state, campaign_id)}")
 
 
 def _assert_exactly_once(state: Runtime, campaign_id: int, fake_twilio: FakeTwilioApi) -> None:
@@ -105,7 +74,7 @@ def _assert_exactly_once(state: Runtime, campaign_id: int, fake_twilio: FakeTwil
             )
         )
     assert not excluded & set(texted)
-    counts = _counts(state, campaign_id)
+    counts = recipient_counts(state, campaign_id)
     assert sum(counts.values()) == ELIGIBLE
     assert counts["sent"] == len(texted) == ELIGIBLE
     assert set(counts) == {"sent"}
@@ -133,7 +102,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     workers = [_worker(settings, tmp_path / f"worker{n}.log") for n in range(2)]
     try:
         deadline = time.monotonic() + 300
-        while _counts(state, campaign_id)["sent"] < ELIGIBLE // 3:
+        while recipient_counts(state, campaign_id)["sent"] < ELIGIBLE // 3:
             assert time.monotonic() < deadline, "sending never got going"
             time.sleep(0.2)
         _stop(workers[0], signal.SIGKILL)

@@ -85,10 +85,7 @@ def test_running_the_batch_twice_or_side_by_side_replies_once(
 
 
 def test_a_text_that_cannot_be_answered_does_not_hold_up_the_others(
-    twilio_webhooks: TwilioWebhooks,
-    state: Runtime,
-    fake_twilio: FakeTwilioApi,
-    run_jobs: Callable[[], None],
+    twilio_webhooks: TwilioWebhooks, state: Runtime, fake_twilio: FakeTwilioApi
 ) -> None:
     twilio_webhooks.sms("+996555000001", "HELP")
     with state.sessions() as session:  # a row no answer can be written for: no contact
