@@ -47,6 +47,7 @@ from hotline.providers.base import (
     is_dtmf,
     media_url,
     required,
+    whole_number,
 )
 
 REQUEST_TIMEOUT = (3.05, 10.0)
@@ -179,15 +180,15 @@ class AfricasTalkingProvider:
         duration = request.field("durationInSeconds")
         dial_status = None
         if request.field("dialDestinationNumber"):  # a <Dial> ended: did the callee talk?
-            talked = request.field("dialDurationInSeconds") or "0"
-            dial_status = "completed" if talked.isdigit() and int(talked) > 0 else "no-answer"
+            talked = whole_number(request.field("dialDurationInSeconds")) or 0
+            dial_status = "completed" if talked > 0 else "no-answer"
         return CallEvent(
             provider_call_id=session_id,
             caller=required(request, "callerNumber", max_length=32),
             callee=request.field("destinationNumber") or "",
             status=status,
             digits=digits or None,
-            duration_seconds=int(duration) if duration and duration.isdigit() else None,
+            duration_seconds=whole_number(duration),
             recording_url=media_url(request.field("recordingUrl")),
             dial_status=dial_status,
         )

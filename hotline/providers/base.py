@@ -212,6 +212,17 @@ def is_dtmf(digits: str) -> bool:
     return len(digits) <= 32 and all(c in "0123456789*#" for c in digits)
 
 
+def whole_number(raw: str | None, max_digits: int = 9) -> int | None:
+    """A count written in ASCII digits, else None.
+
+    ``str.isdigit`` is true for "²" and "٣", which ``int`` refuses or reads, and a count past
+    ``max_digits`` would overflow an integer column: both came from fuzzing the webhooks.
+    """
+    if raw and len(raw) <= max_digits and raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
+
+
 def media_url(value: str | None) -> str | None:
     """Keep a provider media URL only if it is one (a worker fetches it later)."""
     if value and value.startswith("https://") and len(value) <= 500:

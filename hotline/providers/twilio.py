@@ -41,6 +41,7 @@ from hotline.providers.base import (
     is_dtmf,
     media_url,
     required,
+    whole_number,
 )
 from hotline.providers.twilio_messages import MessagesApi, rest_error
 
@@ -180,7 +181,7 @@ class TwilioProvider:
         if raw not in _DELIVERY:
             raise WebhookRejected("unknown MessageStatus")
         code = request.field("ErrorCode")
-        if code is not None and (not code.isdigit() or len(code) > 8):
+        if code is not None and whole_number(code, 8) is None:
             raise WebhookRejected("malformed ErrorCode")
         return DeliveryReport(provider_id=sid, status=_DELIVERY[raw], error_code=code or None)
 
@@ -194,14 +195,13 @@ class TwilioProvider:
         digits = request.field("Digits")
         if digits is not None and not is_dtmf(digits):
             raise WebhookRejected("malformed Digits")
-        duration = request.field("CallDuration")
         return CallEvent(
             provider_call_id=sid,
             caller=required(request, "From", max_length=32),
             callee=required(request, "To", max_length=32),
             status=raw if raw in _CALL_FINAL else None,
             digits=digits,
-            duration_seconds=int(duration) if duration and duration.isdigit() else None,
+            duration_seconds=whole_number(request.field("CallDuration")),
             recording_url=media_url(request.field("RecordingUrl")),
             dial_status=(request.field("DialCallStatus") or "").lower()[:20] or None,
         )

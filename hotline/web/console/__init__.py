@@ -143,6 +143,20 @@ def render(template: str, user: StaffUser, **context: Any) -> str:
     )
 
 
+MAX_PAGE = 100_000
+
+
+def page_number(raw: str | None) -> int:
+    """The page a list was asked for: 1 unless ``raw`` is a plain number, at most ``MAX_PAGE``.
+
+    ``"²".isdigit()`` is true yet ``int`` refuses it, and a page past a few billion rows
+    overflows the database's OFFSET: both answered 500 before the console was fuzzed.
+    """
+    if raw and len(raw) <= 6 and raw.isascii() and raw.isdigit():
+        return min(max(int(raw), 1), MAX_PAGE)
+    return 1
+
+
 # Pages register their routes on ``blueprint`` when imported.
 from hotline.web.console import (  # noqa: E402, F401
     auth,

@@ -23,7 +23,7 @@ from hotline.db import utcnow
 from hotline.models import Agency, AgencyHistory, RegistryImport, StaffUser, VerificationRecord
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
-from hotline.web.console import blueprint, render, requires
+from hotline.web.console import blueprint, page_number, render, requires
 from hotline.web.console.contacts import stash_upload, stashed_upload, uploaded_file
 
 PAGE_SIZE = 50
@@ -88,8 +88,7 @@ def agency(user: StaffUser, agency_id: int) -> ResponseReturnValue:
 @requires("registry.view")
 def checks(user: StaffUser) -> ResponseReturnValue:
     """The verification log, newest first: what people asked and what they were told."""
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
-    page = max(page, 1)
+    page = page_number(request.args.get("page"))
     query = (
         select(VerificationRecord, Agency.name)
         .outerjoin(Agency, Agency.id == VerificationRecord.agency_id)

@@ -15,7 +15,7 @@ from hotline.db import utcnow
 from hotline.models import AuditEntry, Role, StaffUser
 from hotline.runtime import request_session
 from hotline.staff import StaffError, add_user, audit
-from hotline.web.console import blueprint, render, requires
+from hotline.web.console import blueprint, page_number, render, requires
 
 PAGE_SIZE = 50
 AUDIT_ROWS = 200
@@ -24,7 +24,7 @@ AUDIT_ROWS = 200
 def _accounts_page(user: StaffUser, status: int = 200, **form: str) -> ResponseReturnValue:
     """The accounts, a page at a time, with the add form (and what went wrong with it)."""
     db = request_session()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     total = db.scalar(select(func.count()).select_from(StaffUser)) or 0
     accounts = db.scalars(
         select(StaffUser).order_by(StaffUser.email).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
