@@ -12,7 +12,7 @@ from hotline.stack import Stack, StackError, ensure_postgresql, redis_command, s
 
 
 @click.command("stack")
-@click.option("--web-workers", type=int, default=4, show_default=True, help="gunicorn workers.")
+@click.option("--web-workers", type=int, default=6, show_default=True, help="gunicorn workers.")
 @click.option("--workers", "rq_workers", type=int, default=2, show_default=True,
               help="RQ worker processes.")  # fmt: skip
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
