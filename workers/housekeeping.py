@@ -21,6 +21,7 @@ from hotline.db import utcnow
 from hotline.models import Direction, Message, MessageStatus
 from hotline.queues import HIGH, LOW
 from hotline.runtime import Runtime, runtime
+from hotline.sms.outbound import settle_stuck_sends
 from hotline.spool import drain_spool
 from workers.callbacks import enqueue_placing
 from workers.campaigns import restart_dispatch
@@ -40,6 +41,8 @@ def sweep_stranded(reschedule: bool = True) -> dict[str, Any]:
     drain_spool(state, seconds=SWEEP_DRAIN_SECONDS)  # reports what it stored in the log
     now = utcnow()
     cutoff = now - STRANDED_AFTER
+    with state.sessions() as session:  # texts a dead worker left half-sent: ask the provider
+        settled = settle_stuck_sends(session, state.provider_named, now)
     with state.sessions() as session:
         inbound = list(
             session.scalars(
@@ -77,7 +80,7 @@ def sweep_stranded(reschedule: bool = True) -> dict[str, Any]:
     enqueue_daily_retention(state, now)  # old texts and recordings: once a day
     if reschedule:
         schedule_sweep(now + SWEEP_EVERY)
-    return {"inbound": len(inbound), "replies": len(replies)}
+    return {"inbound": len(inbound), "replies": len(replies), "settled": settled}
 
 
 def sweep_scheduled() -> bool:

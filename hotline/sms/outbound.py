@@ -8,9 +8,11 @@ provider, never resent blindly.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Direction, Message, MessageStatus
@@ -87,3 +89,49 @@ def deliver_sms(
     message.status = MessageStatus.FAILED if sent.status == "failed" else MessageStatus.SENT
     session.commit()
     return SendOutcome(message_id, str(message.status))
+
+
+SETTLE_AFTER = dt.timedelta(minutes=10)  # longer than any send waits on the provider
+LOOKUP_FAILURES_IN_A_ROW = 3
+
+
+def settle_stuck_sends(
+    session: Session, providers: Callable[[str], Provider], now: dt.datetime
+) -> dict[str, int]:
+    """Settle single messages left ``sending``: a worker (or the database) died mid-send.
+
+    The provider may have accepted the text before its id was stored, so it is asked first
+    (``find_sent``): a text it has is marked sent; one it does not have is queued again for
+    the sweep to send; when the provider cannot tell, the text is marked failed rather than
+    risk sending it twice.
+    """
+    stuck = session.scalars(
+        select(Message).where(
+            Message.direction == Direction.OUTBOUND,
+            Message.status == MessageStatus.SENDING,
+            Message.updated_at < now - SETTLE_AFTER,
+        )
+    ).all()
+    outcome = {"sent": 0, "queued_again": 0, "unknown": 0}
+    failures = 0
+    for message in stuck:
+        since = message.updated_at - dt.timedelta(minutes=5)
+        try:
+            found = providers(message.provider).find_sent(message.phone, since)
+        except ProviderError:
+            failures += 1
+            if failures == LOOKUP_FAILURES_IN_A_ROW:
+                break  # the provider is away: the next sweep asks again
+            continue
+        failures = 0
+        if found is None:
+            message.status, message.error_code = MessageStatus.FAILED, "outcome_unknown"
+            outcome["unknown"] += 1
+        elif match := next((m for m in found if m.body == message.body), None):
+            message.status, message.provider_id = MessageStatus.SENT, match.provider_id
+            outcome["sent"] += 1
+        else:
+            message.status = MessageStatus.QUEUED
+            outcome["queued_again"] += 1
+        session.commit()
+    return outcome
