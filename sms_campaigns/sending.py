@@ -23,7 +23,8 @@ from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Campaign, Contact, Recipient, RecipientStatus
-from hotline.providers.base import OutboundSms, Provider, ProviderError, SentSms
+from hotline.providers.base import OutboundSms, Provider, ProviderError, SentRecord, SentSms
+from hotline.sms.outbound import asked_provider
 from hotline.sms.segments import count_segments
 from sms_campaigns.pacing import TokenBucket
 from sms_campaigns.timezones import next_send_time, parse_window
@@ -38,7 +39,6 @@ LOOP_GUARD_LIMIT = 3  # identical messages to one number ...
 LOOP_GUARD_SECONDS = 600  # ... within ten minutes
 RECONCILE_AFTER = dt.timedelta(seconds=60)  # far beyond a provider call's 10 s timeout
 CHUNK_SIZE = 200  # recipients claimed together; fewer when the rate is lower
-LOOKUP_FAILURES_IN_A_ROW = 3  # failed provider lookups that end a reconciliation round
 
 _RECIPIENTS = cast(Table, Recipient.__table__)  # Core statements for executemany
 
@@ -342,17 +342,12 @@ def reconcile(
         )
     ).all()
     outcome = {"sent": 0, "resend": 0, "unknown": 0}
-    failures = 0
-    for recipient in stuck:
+
+    def lookup(recipient: Recipient) -> list[SentRecord] | None:
         since = (recipient.claimed_at or now) - dt.timedelta(minutes=5)
-        try:
-            found = provider.find_sent(recipient.phone, since)
-        except ProviderError:
-            failures += 1
-            if failures == LOOKUP_FAILURES_IN_A_ROW:
-                break  # the provider is away: do not wait out a timeout for every row
-            continue  # ask about this one again at the next reconciliation
-        failures = 0
+        return provider.find_sent(recipient.phone, since)
+
+    for recipient, found in asked_provider(stuck, lookup):
         body = campaign.messages[recipient.language]
         if found is None:
             recipient.status, recipient.error = RecipientStatus.FAILED, "outcome_unknown"

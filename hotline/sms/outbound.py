@@ -9,14 +9,15 @@ provider, never resent blindly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Direction, Message, MessageStatus
-from hotline.providers.base import OutboundSms, Provider, ProviderError
+from hotline.providers.base import OutboundSms, Provider, ProviderError, SentRecord
 from hotline.sms.segments import count_segments
 
 
@@ -91,8 +92,9 @@ def deliver_sms(
     return SendOutcome(message_id, str(message.status))
 
 
+T = TypeVar("T")
 SETTLE_AFTER = dt.timedelta(minutes=10)  # longer than any send waits on the provider
-LOOKUP_FAILURES_IN_A_ROW = 3
+LOOKUP_FAILURES_IN_A_ROW = 3  # failed provider lookups that end a settling round
 
 
 def settle_stuck_sends(
@@ -113,17 +115,12 @@ def settle_stuck_sends(
         )
     ).all()
     outcome = {"sent": 0, "queued_again": 0, "unknown": 0}
-    failures = 0
-    for message in stuck:
+
+    def lookup(message: Message) -> list[SentRecord] | None:
         since = message.updated_at - dt.timedelta(minutes=5)
-        try:
-            found = providers(message.provider).find_sent(message.phone, since)
-        except ProviderError:
-            failures += 1
-            if failures == LOOKUP_FAILURES_IN_A_ROW:
-                break  # the provider is away: the next sweep asks again
-            continue
-        failures = 0
+        return providers(message.provider).find_sent(message.phone, since)
+
+    for message, found in asked_provider(stuck, lookup):
         if found is None:
             message.status, message.error_code = MessageStatus.FAILED, "outcome_unknown"
             outcome["unknown"] += 1
@@ -135,3 +132,25 @@ def settle_stuck_sends(
             outcome["queued_again"] += 1
         session.commit()
     return outcome
+
+
+def asked_provider(
+    stuck: Sequence[T], lookup: Callable[[T], list[SentRecord] | None]
+) -> Iterator[tuple[T, list[SentRecord] | None]]:
+    """Each stuck send with what the provider says it sent (None: it cannot tell).
+
+    A lookup that fails is skipped (the next round asks again); after
+    ``LOOKUP_FAILURES_IN_A_ROW`` in a row the provider is taken to be away and the round ends,
+    rather than waiting out a timeout for every row.
+    """
+    failures = 0
+    for item in stuck:
+        try:
+            found = lookup(item)
+        except ProviderError:
+            failures += 1
+            if failures == LOOKUP_FAILURES_IN_A_ROW:
+                return
+            continue
+        failures = 0
+        yield item, found
