@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hotline.restarts import RestartBackoff
+
 log = logging.getLogger(__name__)
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 GUNICORN_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
-RESTART_BACKOFF_MAX = 30.0
-HEALTHY_AFTER_SECONDS = 60.0
 
 
 class StackError(RuntimeError):
@@ -102,8 +102,8 @@ class Child:
     ready_port: int | None = None  # the children after this one wait until it listens
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
-    restarts: int = 0
     next_start: float = 0.0
+    restart_backoff: RestartBackoff = field(default_factory=RestartBackoff)
 
     def start(self, env: Mapping[str, str]) -> None:
         self.process = subprocess.Popen(  # noqa: S603 - our own commands
@@ -112,12 +112,13 @@ class Child:
         self.started_at = time.monotonic()
         log.info("started %s (pid %d)", self.name, self.process.pid)
 
+    @property
+    def restarts(self) -> int:
+        return self.restart_backoff.failures
+
     def backoff(self) -> float:
         """Seconds before a restart: quick for a one-off crash, slower for a crash loop."""
-        if time.monotonic() - self.started_at > HEALTHY_AFTER_SECONDS:
-            self.restarts = 0
-        self.restarts += 1
-        return float(min(RESTART_BACKOFF_MAX, 2 ** (self.restarts - 1)))
+        return self.restart_backoff.after_run(time.monotonic() - self.started_at)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 
 from hotline.db import utcnow
+from hotline.restarts import RestartBackoff
 from hotline.runtime import runtime
 from workers.housekeeping import SWEEP_EVERY, schedule_sweep, sweep_scheduled
 
@@ -18,8 +19,6 @@ log = logging.getLogger(__name__)
 
 MAINTENANCE_SECONDS = 30
 WORKER_TTL_SECONDS = 45
-RECONNECT_BACKOFF_MAX = 30.0  # seconds between attempts to reach a Redis that is away
-HEALTHY_AFTER_SECONDS = 60.0  # a worker that ran this long starts its backoff afresh
 
 
 class _KeepsSweeping:
@@ -70,7 +69,7 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
     state = runtime(app)
     worker_class = HotlineWorker if forking else HotlineSimpleWorker
     worked = False
-    failures = 0
+    backoff = RestartBackoff()
     with app.app_context():
         while True:
             started = time.monotonic()
@@ -96,10 +95,7 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
                 log.warning("worker lost Redis: %s", type(exc).__name__)
             if burst or (worker is not None and worker.stop_requested):
                 return worked
-            if time.monotonic() - started > HEALTHY_AFTER_SECONDS:
-                failures = 0
-            failures += 1
-            delay = min(RECONNECT_BACKOFF_MAX, 2.0 ** (failures - 1))
+            delay = backoff.after_run(time.monotonic() - started)
             log.warning("worker stopped unasked; starting again in %.0f s", delay)
             time.sleep(delay)  # the last worker's signal handlers still listen meanwhile
             if worker is not None and worker.stop_requested:
