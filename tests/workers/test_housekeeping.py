@@ -47,12 +47,8 @@ def test_a_reply_never_handed_to_a_worker_is_sent_once(
     run_jobs()  # answers, queues the reply and sends it
     with state.sessions() as session:
         session.execute(update(Message).values(status=MessageStatus.QUEUED))
-        session.execute(
-            update(Message)
-            .where(Message.direction == Direction.OUTBOUND)
-            .values(updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
-        )
         session.commit()
+    _set_replies(state, updated_at=_ago(minutes=5))
     fake_twilio.reset()
 
     assert sweep_stranded(reschedule=False)["replies"] == 1
@@ -65,19 +61,23 @@ def test_a_reply_never_handed_to_a_worker_is_sent_once(
     assert reply.status == MessageStatus.SENT
 
 
-def _left_sending(state: Runtime, minutes_ago: int = 15) -> None:
-    """As if the worker died after the claim: no provider id, the row still ``sending``."""
+def _ago(minutes: int) -> dt.datetime:
+    return dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+
+
+def _set_replies(state: Runtime, **values: object) -> None:
     with state.sessions() as session:
         session.execute(
-            update(Message)
-            .where(Message.direction == Direction.OUTBOUND)
-            .values(
-                status=MessageStatus.SENDING,
-                provider_id=None,
-                updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago),
-            )
+            update(Message).where(Message.direction == Direction.OUTBOUND).values(**values)
         )
         session.commit()
+
+
+def _left_sending(state: Runtime, minutes_ago: int = 15) -> None:
+    """As if the worker died after the claim: no provider id, the row still ``sending``."""
+    _set_replies(
+        state, status=MessageStatus.SENDING, provider_id=None, updated_at=_ago(minutes_ago)
+    )
 
 
 def test_a_reply_twilio_took_before_the_worker_died_is_settled_as_sent_not_resent(
@@ -114,13 +114,7 @@ def test_a_reply_twilio_never_got_is_queued_again_and_sent_once(
     _left_sending(state)
 
     assert sweep_stranded(reschedule=False)["settled"] == {**NOTHING, "queued_again": 1}
-    with state.sessions() as session:  # two minutes on, the next sweep hands it to a worker
-        session.execute(
-            update(Message)
-            .where(Message.direction == Direction.OUTBOUND)
-            .values(updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
-        )
-        session.commit()
+    _set_replies(state, updated_at=_ago(minutes=5))  # two minutes on, the next sweep sends it
     assert sweep_stranded(reschedule=False)["replies"] == 1
     run_jobs()
 
