@@ -31,8 +31,10 @@ def register_blueprints(app: Flask) -> None:
     from hotline.web.health import blueprint as health
     from hotline.web.public import blueprint as public
     from hotline.web.simulator import blueprint as simulator
+    from hotline.web.text_fields import drop_nul_from_fields
     from hotline.web.webhooks import blueprint as webhooks
 
     for blueprint in (health, webhooks, api, public, simulator, audio, console):
         app.register_blueprint(blueprint)
+    drop_nul_from_fields(app)
     init_translations(app)

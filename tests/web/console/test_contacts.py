@@ -85,6 +85,18 @@ def test_contacts_are_found_by_language_region_stage_and_destination(
     assert shown_ids(page.get_data(as_text=True)) == [wanted]
 
 
+def test_a_filter_holding_nul_matches_as_without_it(state: Runtime, login_as: LoginAs) -> None:
+    wanted = add_contact(state, "+996555000001", language="uz", region="Osh")
+    client = login_as("campaign_manager")
+
+    held = client.get("/console/contacts?language=u%00z&region=Osh%00")
+    only_nul = client.get("/console/contacts?language=%00")
+
+    assert held.status_code == only_nul.status_code == 200
+    assert shown_ids(held.get_data(as_text=True)) == [wanted]
+    assert shown_ids(only_nul.get_data(as_text=True)) == [wanted]  # an empty filter
+
+
 def test_the_list_shows_who_opted_out(state: Runtime, login_as: LoginAs) -> None:
     add_contact(state, "+996555000001", opted_out=True, opted_out_at=utcnow())
     page = login_as("agent").get("/console/contacts").get_data(as_text=True)
