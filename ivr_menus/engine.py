@@ -29,6 +29,7 @@ SYSTEM_PROMPTS = (
     "choose_citizenship",
     "connecting_agent",
     "agent_unavailable",
+    "callback_unavailable",
     "licence_number_is",
     "licence_not_understood",
     *(f"licence_status_{verdict}" for verdict in VERDICTS),
@@ -117,6 +118,7 @@ class CallContext:
     language: str | None
     citizenship: str | None
     agents: tuple[str, ...] = ()  # numbers to dial now; empty outside staffed hours
+    may_call_back: bool = True  # False for a number in a country we do not call (toll fraud)
 
 
 @dataclass(frozen=True)
@@ -201,9 +203,14 @@ class Engine:
             render.say(node.prompt or "")
             render.actions.append(RecordMessage(node.id, render.step, node.max_seconds))
         elif kind is NodeKind.CALLBACK:
+            # Asked for even where we may not call: the refused request is what staff see.
             render.effect(callback_reason=node.reason, outcome="callback")
-            render.say(node.prompt or "")
-            self._present(render, node.next or self.menu.main_menu)
+            if render.call.may_call_back:
+                render.say(node.prompt or "")
+                self._present(render, node.next or self.menu.main_menu)
+            else:  # never promise a call we will not make; the menu may still help them
+                render.say("callback_unavailable")
+                self._present(render, self.menu.main_menu)
         elif kind is NodeKind.AGENT:
             if render.call.agents:
                 render.say(node.prompt or "")

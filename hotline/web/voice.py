@@ -127,6 +127,7 @@ def answer_call(
         language=language,
         citizenship=call.citizenship or _citizenship(call),
         agents=agents_to_dial(session, state.staffed_hours, now, language),
+        may_call_back=settings.call_destinations.allows(contact.phone),
     )
     engine = Engine(state.ivr_menu, lambda digits: licence_verdict(state, session, digits))
     outcome = engine.step(context, turn)

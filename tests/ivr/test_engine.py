@@ -199,6 +199,13 @@ def test_callback_node_requests_an_urgent_callback() -> None:
     assert spoken(outcome) == ["callback_confirmed", "main_menu"]
 
 
+def test_a_caller_we_may_not_call_back_hears_so_instead_of_a_promise() -> None:
+    abroad = CallContext(language="ky", citizenship="KG", may_call_back=False)
+    outcome = step(abroad, node="cb_offer", digits="1")
+    assert outcome.effects.callback_reason == "urgent"  # kept, refused, for staff to see
+    assert spoken(outcome) == ["callback_unavailable", "main_menu"]
+
+
 def test_record_node_records_then_thanks() -> None:
     start = step(KY, node="main", digits="4")
     assert isinstance(start.actions[-1], RecordMessage)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import logging
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from tests.callbacks.conftest import (
 )
 from tests.conftest import TwilioWebhooks
 from tests.fakes.provider_api import FakeTwilioApi
+from tests.web.test_voice import TwilioCall, node_of
 from workers.callbacks import place_callbacks
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -124,6 +126,26 @@ def test_a_caller_we_will_not_call_is_told_by_sms_where_we_may_text(
     [text] = texts_to(fake_twilio, RUSSIAN_MOBILE)
     assert text in REFUSED_TEXTS
     assert calls_placed(fake_twilio) == []
+
+
+@pytest.mark.parametrize(
+    ("caller", "heard", "not_heard"),
+    [
+        (GERMAN_MOBILE, "callback_unavailable", "callback_confirmed"),
+        (KYRGYZ_MOBILE, "callback_confirmed", "callback_unavailable"),
+    ],
+)
+def test_the_voice_menu_promises_a_callback_only_where_we_will_call(
+    caller: str, heard: str, not_heard: str, twilio_webhooks: TwilioWebhooks
+) -> None:
+    call = TwilioCall(twilio_webhooks, caller)
+    if node_of(call.start()) == "language":
+        call.press("2")
+
+    answer = ET.tostring(call.press("5"), encoding="unicode")
+
+    assert f"/{heard}." in answer
+    assert f"/{not_heard}." not in answer
 
 
 def test_a_number_we_call_still_gets_its_callback(
