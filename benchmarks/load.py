@@ -172,6 +172,9 @@ def running_stack(
         "TWILIO_FROM": HOTLINE_NUMBER,
         "TWILIO_API_URL": provider_url,
         "LOG_LEVEL": "WARNING",
+        # The hourly reply budget is a spend cap sized to the busiest real hour (docs/security.md);
+        # this run is that hour, so every text is answered and the answering is measured.
+        "SMS_REPLIES_PER_COUNTRY_HOUR": "100000000",
     }
     stack = subprocess.Popen(
         [sys.executable, "-m", "hotline.cli", "stack", "--demo", "--bind", f"127.0.0.1:{port}",
@@ -401,16 +404,19 @@ def cpu_by_role(stack_pid: int, database: str) -> dict[str, float]:
 
 
 def workers_kept_up(database_url: str) -> str:
-    """How many inbound SMS were answered, and how many still waited when the load stopped."""
+    """How many inbound SMS were answered and replies sent, and how many still waited, when the
+    load stopped (a reply withheld says why: ``no_reply:...``)."""
     import psycopg
 
     with psycopg.connect(database_url) as connection:
-        rows = dict(
-            connection.execute(
-                "SELECT status, count(*) FROM messages WHERE direction = 'inbound' GROUP BY status"
-            ).fetchall()
-        )
-    return ", ".join(f"{status}: {count}" for status, count in sorted(rows.items()))
+        rows = connection.execute(
+            "SELECT direction, status, coalesce(error_code, ''), count(*) FROM messages"
+            " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ).fetchall()
+    return ", ".join(
+        f"{direction} {status}{f' ({why})' if why else ''}: {count}"
+        for direction, status, why, count in rows
+    )
 
 
 def main() -> None:
@@ -457,7 +463,34 @@ def main() -> None:
         f"{role} {(roles_after[role] - roles_before.get(role, 0.0)) / seconds:.0%}"
         for role in sorted(roles_after)))  # fmt: skip
     ivr = sum(len(v) for k, v in tally.latencies.items() if k.startswith("ivr"))
-    print(f"IVR steps/s: {ivr / seconds:.1f}; inbound SMS when the load stopped: {answered}")
+    print(f"IVR steps/s: {ivr / seconds:.1f}; texts when the load stopped: {answered}")
+    used = {role: roles_after[role] - roles_before.get(role, 0.0) for role in roles_after}
+    print_capacity(tally, used, client_cpu)
+
+
+# What the acceptance of issue 8 asks this machine for, per second.
+TARGET = {"ivr": 200.0, "sms": 200.0, "status": 50.0}
+
+
+def print_capacity(tally: Tally, used: dict[str, float], client_cpu: float) -> None:
+    """CPU per request by role, and the cores the target rates would take at that cost."""
+    webhooks = sum(len(values) for values in tally.latencies.values())
+    texts = len(tally.latencies.get("sms: inbound", []))
+    if not webhooks or not texts:
+        return
+    per_webhook = {role: used.get(role, 0.0) / webhooks for role in ("web", "postgresql")}
+    per_webhook["load client"] = client_cpu / webhooks
+    per_text = used.get("workers", 0.0) / texts  # answering and sending one reply
+    print("CPU per request: " + ", ".join(
+        f"{role} {seconds * 1000:.2f} ms" for role, seconds in per_webhook.items())
+        + f"; workers {per_text * 1000:.2f} ms per text answered")  # fmt: skip
+    target_webhooks = sum(TARGET.values())
+    cores = sum(per_webhook.values()) * target_webhooks + per_text * TARGET["sms"]
+    print(
+        f"at that cost, {TARGET['ivr']:.0f} IVR steps/s + {TARGET['sms']:.0f} SMS/s + "
+        f"{TARGET['status']:.0f} status/s would take {cores:.2f} cores busy (the machine has "
+        f"{os.cpu_count()}; p99 under 100 ms wants headroom beyond that)"
+    )
 
 
 if __name__ == "__main__":
