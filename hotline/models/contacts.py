@@ -47,14 +47,8 @@ def contact_for(session: Session, phone: str, language: str | None = None) -> Co
     """
     contact = session.scalars(select(Contact).where(Contact.phone == phone)).one_or_none()
     if contact is None:
-        contact = Contact(phone=phone, country=country_of(phone), language=language)
-        nested = session.begin_nested()
-        session.add(contact)
-        try:
-            nested.commit()
-        except Exception:
-            nested.rollback()
-            contact = session.scalars(select(Contact).where(Contact.phone == phone)).one()
+        contact = session.get(Contact, _created(session, phone, language))
+        assert contact is not None
     return contact
 
 
@@ -62,18 +56,27 @@ def contact_id_for(session: Session, phone: str) -> int:
     """The id of the contact with this number, creating it on first contact.
 
     For paths that need only the id (storing an inbound SMS): two round trips for a new
-    number, one for a known one, and no savepoint.
+    number, one for a known one.
+    """
+    found = session.scalar(select(Contact.id).where(Contact.phone == phone))
+    return int(found) if found is not None else _created(session, phone)
+
+
+def _created(session: Session, phone: str, language: str | None = None) -> int:
+    """Insert the contact for a number seen for the first time and return its id.
+
+    ``INSERT ... ON CONFLICT DO NOTHING``: when another request creates it at the same moment
+    this one finds that row instead, with no error and no savepoint to roll back.
     """
     from hotline.db import insert_new
 
-    found = session.scalar(select(Contact.id).where(Contact.phone == phone))
-    if found is None:
-        found = session.scalar(
-            insert_new(session, Contact, ["phone"])
-            .values(phone=phone, country=country_of(phone), opted_out=False, created_at=utcnow())
-            .returning(Contact.id)
-        )
-    if found is None:  # another request created it between the two statements
+    values = {"phone": phone, "country": country_of(phone), "language": language}
+    found = session.scalar(
+        insert_new(session, Contact, ["phone"])
+        .values(**values, opted_out=False, created_at=utcnow())
+        .returning(Contact.id)
+    )
+    if found is None:  # another request created it between our lookup and this insert
         found = session.scalar(select(Contact.id).where(Contact.phone == phone))
     assert found is not None
     return int(found)

@@ -26,23 +26,6 @@ class MessageStatus(enum.StrEnum):
     UNDELIVERED = "undelivered"  # final
     FAILED = "failed"  # final
 
-    @property
-    def rank(self) -> int:
-        """Order of delivery progress: a report never moves a message backwards."""
-        return _RANK[self]
-
-
-_RANK = {
-    MessageStatus.RECEIVED: 0,
-    MessageStatus.PROCESSED: 1,
-    MessageStatus.QUEUED: 0,
-    MessageStatus.SENDING: 1,
-    MessageStatus.SENT: 2,
-    MessageStatus.DELIVERED: 3,
-    MessageStatus.UNDELIVERED: 3,
-    MessageStatus.FAILED: 3,
-}
-
 
 class Message(Base):
     __tablename__ = "messages"

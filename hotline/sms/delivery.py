@@ -27,21 +27,28 @@ def apply_delivery_report(
     message = session.scalars(query.with_for_update()).one_or_none()
     if message is None:
         return None
-    reported = MessageStatus(report.status)
-    if reported.rank > MessageStatus(message.status).rank:
-        message.status = reported
+    if moves_forward(message.status, report.status):
+        message.status = MessageStatus(report.status)
         message.error_code = report.error_code
     return message
 
 
-_RECIPIENT_RANK = {
-    RecipientStatus.PENDING: 0,
-    RecipientStatus.SENDING: 1,
-    RecipientStatus.SENT: 2,
-    RecipientStatus.DELIVERED: 3,
-    RecipientStatus.UNDELIVERED: 3,
-    RecipientStatus.FAILED: 3,
+# How far an outbound text has got. Messages and campaign recipients use the same words for it,
+# so they share one order; a status outside it (a skipped or holdout recipient) never moves.
+_PROGRESS = {
+    "queued": 0,
+    "pending": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
 }
+
+
+def moves_forward(current: str, reported: str) -> bool:
+    """Whether a report moves a text on: a late ``sent`` never overwrites ``delivered``."""
+    return current in _PROGRESS and _PROGRESS.get(reported, -1) > _PROGRESS[current]
 
 
 def apply_recipient_report(
@@ -57,8 +64,7 @@ def apply_recipient_report(
         recipient.provider_id = report.provider_id[:64]
     elif recipient.provider_id != report.provider_id:
         return None
-    reported = RecipientStatus(report.status)
-    if current in _RECIPIENT_RANK and _RECIPIENT_RANK[reported] > _RECIPIENT_RANK[current]:
-        recipient.status = reported
+    if moves_forward(current, report.status):
+        recipient.status = RecipientStatus(report.status)
         recipient.error = report.error_code
     return recipient
