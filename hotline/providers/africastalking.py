@@ -81,6 +81,7 @@ _VOICES = {"ru": "ru-RU-Standard-A", "en": "en-US-Standard-C"}
 class AfricasTalkingProvider:
     name = "africastalking"
     redacted_fields = frozenset({"from", "to", "text", "callerNumber", "destinationNumber"})
+    legs_at_voice_url = True
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings

@@ -185,6 +185,9 @@ class Provider(Protocol):
 
     name: str
     redacted_fields: frozenset[str]  # form fields never to be logged (numbers, bodies)
+    # A callback's agent leg reports to the number's voice URL (Africa's Talking has only one),
+    # not to a URL of its own (Twilio's /twilio/callback): the menu must look for it first.
+    legs_at_voice_url: bool
 
     def send_sms(self, sms: OutboundSms) -> SentSms: ...
 

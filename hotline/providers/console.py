@@ -38,6 +38,7 @@ class ConsoleProvider:
 
     name = "console"
     redacted_fields = TwilioProvider.redacted_fields
+    legs_at_voice_url = TwilioProvider.legs_at_voice_url
 
     def __init__(self, settings: Settings) -> None:
         self._outbox = Path(settings.instance_path) / "console_outbox.jsonl"

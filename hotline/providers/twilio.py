@@ -85,6 +85,7 @@ def _is_sid(value: str, prefix: str) -> bool:
 class TwilioProvider:
     name = "twilio"
     redacted_fields = frozenset({"From", "To", "Body", "Caller", "Called", "RecordingUrl"})
+    legs_at_voice_url = False
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings

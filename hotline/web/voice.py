@@ -91,9 +91,8 @@ def answer_call(
     settings = state.settings
     now = utcnow()
     event = provider.parse_call_event(webhook)
-    # Africa's Talking has one voice URL per number, so a callback's agent leg arrives here too;
-    # Twilio's legs go to /twilio/callback, which spares every menu step this query.
-    if provider.name == "africastalking":
+    # Only where legs share the voice URL: elsewhere every menu step is spared this query.
+    if provider.legs_at_voice_url:
         attempt = attempt_for_call(session, provider.name, event.provider_call_id)
         if attempt is not None:
             return callback_leg(state, provider, webhook, session, attempt, event)
