@@ -102,10 +102,24 @@ def caller_leg_ended(
 def agent_leg_ended(
     session: Session, attempt: CallbackAttempt, call_status: str, now: dt.datetime
 ) -> Finished | None:
-    """The agent's call ended; before the caller's leg had an outcome, the agent missed it."""
+    """The agent's call ended; before the caller's leg had an outcome, the agent missed it.
+
+    Unless the agent picked up and was never put through (their answer met a database outage,
+    or failed): that is our failure, not a reason to set them away, and the request is tried
+    again shortly, as after a provider error.
+    """
     attempt.agent_leg = attempt.agent_leg or call_status[:16]
     if attempt.status not in LIVE_ATTEMPTS:
         return None
+    if call_status in _CONNECTED and attempt.status != AttemptStatus.BRIDGING:
+        attempt.error = attempt.error or "agent answered, never put through"
+        return finish(
+            session,
+            attempt,
+            AttemptStatus.FAILED,
+            now,
+            f"agent answered but was never put through: {call_status}",
+        )
     return finish(
         session, attempt, AttemptStatus.AGENT_MISSED, now, f"agent's call ended: {call_status}"
     )

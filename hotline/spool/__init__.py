@@ -1,11 +1,12 @@
 """Keep what providers tell us while the database is away, and store it once it is back.
 
 A verified webhook that carries data we must not lose (an inbound SMS, a delivery or call
-status report, a call to the missed-call line) is answered 200 even when PostgreSQL is
-unreachable: its fields go into the spool and a drain replays them later through the same
-intake functions the live webhook uses (``hotline.spool.intake``). Those are idempotent (an
-inbound SMS is unique by provider id, a status only moves forward, one callback per call), so
-a record replayed twice stores once.
+status report, a call to the missed-call line, the end of a callback's leg) is answered 200
+even when PostgreSQL is unreachable: its fields go into the spool and a drain replays them
+later through the same intake functions the live webhook uses (``hotline.spool.intake``,
+``hotline.web.callback_legs.take_callback_leg``). Those are idempotent (an inbound SMS is
+unique by provider id, a status only moves forward, one callback per call, an attempt ends
+once), so a record replayed twice stores once.
 
 Where records go:
 

@@ -51,7 +51,8 @@ def replay(state: Runtime, session: Session, record: SpooledWebhook) -> tuple[st
     """Store one record through the code its webhook runs.
 
     Calls go through the voice webhook itself (a missed call opens its callback request there,
-    an ended call may be a callback's leg), which queues its jobs with ``after_commit``.
+    an ended call may be a callback's leg), and a Twilio callback leg through its webhook's
+    ``take_callback_leg``; both queue their jobs with ``after_commit``.
     """
     provider = state.provider_named(record.provider)
     webhook = record.webhook()
@@ -60,6 +61,11 @@ def replay(state: Runtime, session: Session, record: SpooledWebhook) -> tuple[st
     if record.intake == Intake.STATUS:
         found = take_status(state, provider, webhook, session, record.received_at)
         return (STORED if found else UNMATCHED), []
+    if record.intake == Intake.CALLBACK_LEG:
+        from hotline.web.callback_legs import take_callback_leg
+
+        take_callback_leg(state, provider, webhook, session, record.received_at)
+        return STORED, [run_after_commit]
     from hotline.web.audio import prompt_source
     from hotline.web.voice import answer_call
 

@@ -21,6 +21,7 @@ class Intake(StrEnum):
     STATUS = "status"  # a delivery report, or a call's status (Twilio's /twilio/status)
     CALL_ENDED = "call_ended"  # Africa's Talking reports a call's end on its voice URL
     MISSED_CALL = "missed_call"  # a call to MISSED_CALL_NUMBER: a callback request
+    CALLBACK_LEG = "callback_leg"  # a callback's leg ended (Twilio's /twilio/callback)
 
 
 @dataclass(frozen=True)

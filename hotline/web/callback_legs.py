@@ -4,9 +4,15 @@ Twilio calls ``/twilio/callback?attempt=N`` (answer), ``...&leg=caller`` (the ``
 outcome) and ``...&leg=agent`` (the agent leg's status). Africa's Talking sends everything about
 a call to the number's one voice URL; the attempt is found there by the call's session id and
 the final report carries the ``<Dial>``'s outcome.
+
+A leg that ended while the database was away is spooled and replayed later through
+``take_callback_leg``, the same path the live webhook takes (see ``hotline.spool``); the agent
+answering cannot wait for that (the call is live), so it hears an apology instead.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,13 +40,18 @@ def attempt_for_call(session: Session, provider: str, call_id: str) -> CallbackA
     ).first()
 
 
+def attempt_id(webhook: WebhookRequest) -> int:
+    """The attempt a Twilio leg names; checked before anything is stored or spooled."""
+    found = whole_number(webhook.query.get("attempt"))  # ids are 32-bit in PostgreSQL
+    if found is None:
+        raise WebhookRejected("attempt is missing or malformed")
+    return found
+
+
 def attempt_from_query(
     session: Session, provider: Provider, webhook: WebhookRequest, event: CallEvent
 ) -> CallbackAttempt:
-    attempt_id = whole_number(webhook.query.get("attempt"))  # ids are 32-bit in PostgreSQL
-    if attempt_id is None:
-        raise WebhookRejected("attempt is missing or malformed")
-    attempt = session.get(CallbackAttempt, attempt_id, with_for_update=True)
+    attempt = session.get(CallbackAttempt, attempt_id(webhook), with_for_update=True)
     if attempt is None or attempt.provider != provider.name:
         raise WebhookRejected("no such callback attempt")
     if attempt.provider_call_id is None:  # the answer outran the worker storing the call id
@@ -50,6 +61,18 @@ def attempt_from_query(
     return attempt
 
 
+def leg_ended(webhook: WebhookRequest, event: CallEvent) -> bool:
+    """Whether the event reports a leg's end (anything but the agent answering)."""
+    return (
+        webhook.query.get("leg") is not None or event.status is not None or bool(event.dial_status)
+    )
+
+
+def after_leg(webhook: WebhookRequest) -> VoiceScript:
+    """What the agent's call does after a leg ended: the caller's end hangs the agent up."""
+    return VoiceScript((Hangup(),)) if webhook.query.get("leg") == "caller" else VoiceScript()
+
+
 def callback_leg(
     state: Runtime,
     provider: Provider,
@@ -57,16 +80,18 @@ def callback_leg(
     session: Session,
     attempt: CallbackAttempt,
     event: CallEvent,
+    now: dt.datetime | None = None,
 ) -> str:
-    now = utcnow()
+    """Apply one leg event and return the provider's XML; ``now`` is when it arrived."""
+    now = now or utcnow()
     leg = webhook.query.get("leg")
     finished: list[Finished | None] = []
     if event.dial_status and leg != "agent":
         finished.append(caller_leg_ended(session, attempt, event.dial_status, now))
     if event.status is not None:
         finished.append(agent_leg_ended(session, attempt, event.status, now))
-    script = VoiceScript((Hangup(),)) if leg == "caller" else VoiceScript()
-    if leg is None and event.status is None and not event.dial_status:
+    script = after_leg(webhook)
+    if not leg_ended(webhook, event):
         dial_action = None
         if provider.name == "twilio":
             dial_action = (
@@ -77,6 +102,23 @@ def callback_leg(
         if done is not None:
             _after(state, session, done)
     return provider.render_voice(script).body
+
+
+def take_callback_leg(
+    state: Runtime,
+    provider: Provider,
+    webhook: WebhookRequest,
+    session: Session,
+    now: dt.datetime,
+) -> None:
+    """Replay a Twilio leg spooled during an outage, as ``/twilio/callback`` takes it live.
+
+    Idempotent like the live webhook: an attempt moves only from a live state, so a second
+    replay (or Twilio's own repeat) changes nothing.
+    """
+    event = provider.parse_call_event(webhook)
+    attempt = attempt_from_query(session, provider, webhook, event)
+    callback_leg(state, provider, webhook, session, attempt, event, now)
 
 
 def _after(state: Runtime, session: Session, done: Finished) -> None:

@@ -31,7 +31,13 @@ from hotline.spool import FileSpool, SpooledWebhook, SpoolUnavailable, spool_web
 from hotline.spool.intake import take_inbound_sms, take_status
 from hotline.spool.records import Intake, connection_was_lost, database_unavailable
 from hotline.web.audio import prompt_source
-from hotline.web.callback_legs import attempt_from_query, callback_leg
+from hotline.web.callback_legs import (
+    after_leg,
+    attempt_from_query,
+    attempt_id,
+    callback_leg,
+    leg_ended,
+)
 from hotline.web.voice import answer_call, is_missed_call_line, outage_answer
 
 blueprint = Blueprint("webhooks", __name__)
@@ -286,10 +292,19 @@ def africastalking_voice(
 
 
 def _callback_outage(state: Runtime, provider: Provider, webhook: WebhookRequest) -> Response:
-    """A callback's call without the database: apologise and hang up; the minute sweep finds
-    the request still open once the database is back."""
-    provider.parse_call_event(webhook)
-    return _voice_response(provider, outage_answer(provider))
+    """A callback's call without the database.
+
+    A leg that ended is spooled and answered as live: lost, it would leave the agent on call
+    and the attempt bridging for hours, then ring a caller who was already reached. The agent
+    who just answered hears an apology (nobody can be dialled without the request's number);
+    the end of their leg, spooled too, frees them and opens the request again.
+    """
+    event = provider.parse_call_event(webhook)
+    if not leg_ended(webhook, event):
+        return _voice_response(provider, outage_answer(provider))
+    attempt_id(webhook)  # a malformed attempt gets 400, as live, and is not kept
+    _spool(state, provider, webhook, Intake.CALLBACK_LEG)
+    return _voice_response(provider, provider.render_voice(after_leg(webhook)).body)
 
 
 @blueprint.post("/twilio/callback")
