@@ -102,8 +102,9 @@ def parse_campaign(text: str) -> CampaignSpec:
             listed = values if isinstance(values, list) else [values]
             cleaned[key] = [str(v) for v in listed if v is not None and str(v) != ""]
         elif key == "active_within_days":
-            if not isinstance(values, int) or values <= 0:
-                problems.append("audience.active_within_days: a positive number of days")
+            # Bounded: ten years back is before anyone was texted, and far more overflows dates.
+            if not isinstance(values, int) or isinstance(values, bool) or not 0 < values <= 3650:
+                problems.append("audience.active_within_days: a number of days from 1 to 3650")
             cleaned[key] = values
         elif key == "activity":
             listed = values if isinstance(values, list) else [values]

@@ -309,3 +309,15 @@ def test_the_sending_rate_is_bounded(rate: int, accepted: bool) -> None:
     else:
         with pytest.raises(CampaignDefinitionError, match="rate_per_second"):
             parse_campaign(text)
+
+
+@pytest.mark.parametrize(
+    ("days", "accepted"), [(1, True), (3650, True), (0, False), (3651, False), (10**12, False)]
+)
+def test_recent_activity_is_looked_for_within_ten_years(days: int, accepted: bool) -> None:
+    text = CAMPAIGN + f"audience:\n  active_within_days: {days}\n"
+    if accepted:
+        assert parse_campaign(text).audience["active_within_days"] == days
+    else:  # a date that far back does not exist: refused here, not a crash when sending
+        with pytest.raises(CampaignDefinitionError, match="active_within_days"):
+            parse_campaign(text)
