@@ -51,8 +51,8 @@ class Campaign(Base):
     rate_per_second: Mapped[float] = mapped_column(Float)
     holdout: Mapped[float] = mapped_column(Float, default=0.0)
     state: Mapped[CampaignState] = mapped_column(String(10), default=CampaignState.DRAFT)
-    created_by: Mapped[str | None] = mapped_column(String(120))
-    approved_by: Mapped[str | None] = mapped_column(String(120))
+    created_by: Mapped[str | None] = mapped_column(String(254))  # a staff email
+    approved_by: Mapped[str | None] = mapped_column(String(254))
     provider: Mapped[str] = mapped_column(String(20))
     # Drip: text each contact ``drip_days`` after they enter ``drip_stage``, for as long as the
     # campaign runs (it never finishes by itself; cancel it to stop).
