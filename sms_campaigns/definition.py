@@ -66,7 +66,20 @@ def _datetime(value: Any, key: str, problems: list[str]) -> dt.datetime | None:
     if parsed.tzinfo is None:
         problems.append(f"{key}: give a time zone offset, e.g. 2027-01-10T09:00:00+06:00")
         return None
-    return parsed.astimezone(dt.UTC)
+    try:
+        moment = parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+06:00 is before the first instant Python has
+        moment = None
+    if moment is None or not EARLIEST_SEND <= moment < LATEST_SEND:
+        problems.append(f"{key}: a date-time from {EARLIEST_SEND.year} to {LATEST_SEND.year - 1}")
+        return None
+    return moment
+
+
+# Bounded: a campaign is sent in this century, and the deadline or drip added to a time near
+# year 9999 overflows Python's dates (a 500 before the console was fuzzed).
+EARLIEST_SEND = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_SEND = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
 def parse_campaign(text: str) -> CampaignSpec:

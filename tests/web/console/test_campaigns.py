@@ -98,6 +98,29 @@ def test_an_invalid_form_lists_every_problem_and_stores_nothing(
         assert session.scalar(select(func.count()).select_from(Campaign)) == 0
 
 
+@pytest.mark.parametrize(
+    "send_at",
+    [
+        "0001-01-01T00:00:00+06:00",  # before the first instant Python has, once in UTC
+        "9999-12-31T23:59:59-06:00",  # after the last one
+        "9999-12-30T00:00:00+00:00",  # the three days' deadline after it overflowed
+        "1970-01-01T00:00:00+00:00",
+    ],
+)
+def test_a_send_time_out_of_range_is_refused_not_a_server_error(
+    state: Runtime, login_as: LoginAs, send_at: str
+) -> None:
+    """Found by the console fuzz: each answered 500 (an OverflowError) instead of the form."""
+    client = login_as("campaign_manager")
+
+    answer = post(client, "/console/campaigns/new", {**FORM, "send_at": send_at})
+
+    assert answer.status_code == 400
+    assert "send_at: a date-time from 2000 to 2099" in answer.get_data(as_text=True)
+    with state.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
 def test_the_author_may_not_approve_their_own_campaign(state: Runtime, login_as: LoginAs) -> None:
     client = login_as("campaign_manager", AUTHOR)
     campaign_id = create(client)
@@ -108,6 +131,21 @@ def test_the_author_may_not_approve_their_own_campaign(state: Runtime, login_as:
     assert "approval by someone other than its author" in answer.get_data(as_text=True)
     assert campaign(state, campaign_id).state == "draft"
     assert audited(state) == [(AUTHOR, "campaign_create")]
+
+
+def test_staff_with_the_longest_emails_may_write_and_approve_campaigns(
+    state: Runtime, login_as: LoginAs
+) -> None:
+    author, approver = ("a" * 240 + f"{n}@example.org" for n in (1, 2))  # 254 characters
+    campaign_id = create(login_as("campaign_manager", author))
+
+    answer = post(
+        login_as("campaign_manager", approver), f"/console/campaigns/{campaign_id}/approve"
+    )
+
+    assert answer.status_code == 303
+    stored = campaign(state, campaign_id)
+    assert (stored.created_by, stored.approved_by, stored.state) == (author, approver, "approved")
 
 
 def test_a_second_person_approves_and_launches_and_progress_reaches_100_percent(
