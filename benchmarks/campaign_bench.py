@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,7 +48,8 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+from benchmarks.services import fresh_database, provider_process  # noqa: E402
+
 REDIS_URL = "redis://127.0.0.1:6379/12"
 ACCOUNT_SID = "AC" + "b" * 32
 TOKEN = "bench-token"  # noqa: S105 - a loopback-only test secret
@@ -68,27 +68,6 @@ SPAWN = multiprocessing.get_context("spawn")
 
 
 # --- services ------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    """A new PostgreSQL database, migrated with ``hotline db upgrade``, dropped afterwards."""
-    import psycopg
-
-    name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-        subprocess.run(
-            [sys.executable, "-m", "hotline.cli", "db", "upgrade"],
-            env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=120,
-        )  # fmt: skip
-        yield url
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -160,22 +139,6 @@ def serve_provider(control: Connection, latency: float) -> None:
                 break
     finally:
         api.stop()
-
-
-@contextmanager
-def provider_process(latency: float) -> Iterator[tuple[str, Connection]]:
-    here, there = SPAWN.Pipe()
-    process = SPAWN.Process(target=serve_provider, args=(there, latency), daemon=True)
-    process.start()
-    try:
-        if not here.poll(30):
-            raise RuntimeError("the fake provider did not start")
-        yield here.recv(), here
-    finally:
-        here.send("stop")
-        process.join(10)
-        if process.is_alive():
-            process.kill()
 
 
 def ask(control: Connection, command: str) -> Any:
@@ -353,9 +316,9 @@ def throughput(options: argparse.Namespace) -> None:
 
     with (
         tempfile.TemporaryDirectory() as folder,
-        fresh_database() as database_url,
+        fresh_database("hotline_bench", migrate=True) as database_url,
         clean_redis(),
-        provider_process(options.provider_latency) as (provider_url, control),
+        provider_process(serve_provider, options.provider_latency) as (provider_url, control),
     ):
         # The best of a few client shapes: the fake's maximum, not one client's.
         tries = {
@@ -456,7 +419,7 @@ def audience_in_child(count: int, rounds: int) -> dict[str, Any]:
     found: dict[str, Any] = {"contacts": count, "error": None}
     with (
         tempfile.TemporaryDirectory() as folder,
-        fresh_database() as database_url,
+        fresh_database("hotline_bench", migrate=True) as database_url,
         clean_redis(),
     ):
         with psycopg.connect(database_url, autocommit=True) as connection:

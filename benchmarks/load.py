@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import random
 import resource
@@ -47,15 +46,14 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.services import fresh_database, provider_process  # noqa: E402
 from tests.signing import twilio_signature  # noqa: E402
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/7"
 ACCOUNT_SID = "AC" + "7" * 32
 TOKEN = "load-token"  # noqa: S105 - a loopback-only test secret
 HOTLINE_NUMBER = "+996312000000"
 KEYS = "1234567890*#"
-SPAWN = multiprocessing.get_context("spawn")
 
 
 # --- what people send ----------------------------------------------------------------------
@@ -114,22 +112,6 @@ def serve_provider(control: Connection) -> None:
         api.stop()
 
 
-@contextmanager
-def provider_process() -> Iterator[tuple[str, Connection]]:
-    here, there = SPAWN.Pipe()
-    process = SPAWN.Process(target=serve_provider, args=(there,), daemon=True)
-    process.start()
-    try:
-        if not here.poll(30):
-            raise RuntimeError("the fake provider did not start")
-        yield here.recv(), here
-    finally:
-        here.send("stop")
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-
-
 # --- the stack -------------------------------------------------------------------------------
 
 
@@ -137,20 +119,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"hotline_load_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -438,8 +406,8 @@ def main() -> None:
     tally = Tally()
     with (
         tempfile.TemporaryDirectory() as folder,
-        fresh_database() as database_url,
-        provider_process() as (provider_url, control),
+        fresh_database("hotline_load") as database_url,
+        provider_process(serve_provider) as (provider_url, control),
         running_stack(options, database_url, provider_url, port, folder) as stack,
     ):
         database = database_url.rsplit("/", 1)[1]
