@@ -36,5 +36,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (health, webhooks, api, public, simulator, audio, console):
         app.register_blueprint(blueprint)
+    # After the blueprints: the console raises its upload limit before any form is read.
     drop_nul_from_fields(app)
     init_translations(app)
