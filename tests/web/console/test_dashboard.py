@@ -72,24 +72,27 @@ def campaign_sends(session: Session, sent: list[tuple[RecipientStatus, dt.dateti
 
 def busy_day(session: Session, now: dt.datetime) -> None:
     """A morning's work, and some from the evening before that must not count as today."""
-    hour = dt.timedelta(hours=1)
-    call(session, now - hour)
+    # An hour ago, but never before midnight in Bishkek: the dashboard's day is the hotline's,
+    # and a test run at 18:30 UTC is already half an hour into Bishkek's next day.
+    midnight = dt.datetime.combine(now.astimezone(BISHKEK).date(), dt.time(), tzinfo=BISHKEK)
+    earlier = max(now - dt.timedelta(hours=1), midnight.astimezone(dt.UTC))
+    call(session, earlier)
     call(session, EARLY_TODAY if now == NOW else now)
     call(session, LATE_YESTERDAY if now == NOW else now - dt.timedelta(days=1))
     for direction in (Direction.INBOUND, Direction.INBOUND, Direction.OUTBOUND):
-        sms(session, direction, now - hour)
+        sms(session, direction, earlier)
     sms(session, Direction.INBOUND, now - dt.timedelta(days=1))
     for verdict in ("licensed", "not_found", "not_found", "revoked", "expired", "ambiguous"):
-        check(session, verdict, now - hour)
+        check(session, verdict, earlier)
     check(session, "licensed", now - dt.timedelta(days=1))
     callback(session, CallbackStatus.OPEN, now - dt.timedelta(minutes=90))
     callback(session, CallbackStatus.CALLING, now - dt.timedelta(minutes=10))
     callback(session, CallbackStatus.REACHED, now - dt.timedelta(minutes=300))
     campaign_sends(session, [
-        (RecipientStatus.SENT, now - hour),
-        (RecipientStatus.DELIVERED, now - hour),
-        (RecipientStatus.DELIVERED, now - hour),
-        (RecipientStatus.PENDING, now - hour),
+        (RecipientStatus.SENT, earlier),
+        (RecipientStatus.DELIVERED, earlier),
+        (RecipientStatus.DELIVERED, earlier),
+        (RecipientStatus.PENDING, earlier),
         (RecipientStatus.DELIVERED, now - dt.timedelta(days=1)),
     ])  # fmt: skip
     session.flush()
