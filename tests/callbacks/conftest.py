@@ -37,18 +37,24 @@ class Clock:
         self.now += dt.timedelta(**delta)
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def staffed_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Staffed hours for every job and webhook, including when a spooled webhook arrived."""
     clock = Clock(OPEN)
     for module in (
         "hotline.web.voice",
         "hotline.web.callback_legs",
+        "hotline.web.webhooks",
         "workers.callbacks",
         "workers.sms",
         "workers.housekeeping",
     ):
         monkeypatch.setattr(f"{module}.utcnow", clock)
     return clock
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return staffed_clock(monkeypatch)
 
 
 @pytest.fixture

@@ -23,12 +23,12 @@ from tests.callbacks.conftest import (
     CALLER,
     HOTLINE,
     MISSED_LINE,
-    OPEN,
     AgentLeg,
     Clock,
     add_agent,
     ask_for_callback,
     calls_placed,
+    staffed_clock,
 )
 from tests.conftest import AT_TOKEN, TwilioWebhooks
 from tests.fakes.provider_api import FakeAfricasTalkingApi, FakeTwilioApi
@@ -60,18 +60,7 @@ def settings(settings: Settings, provider_name: str) -> Settings:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Staffed hours for every job and webhook, including when a spooled webhook arrived."""
-    clock = Clock(OPEN)
-    for module in (
-        "hotline.web.voice",
-        "hotline.web.callback_legs",
-        "hotline.web.webhooks",
-        "workers.callbacks",
-        "workers.sms",
-        "workers.housekeeping",
-    ):
-        monkeypatch.setattr(f"{module}.utcnow", clock)
-    return clock
+    return staffed_clock(monkeypatch)
 
 
 @pytest.fixture
