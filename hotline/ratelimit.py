@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import redis
+
+
+def start_windows(pipe: redis.client.Pipeline, keys: Iterable[str], window_seconds: int) -> None:
+    """Queue an INCR per key whose first count opens a window of ``window_seconds``.
+
+    ``SET key 0 EX n NX`` then ``INCR`` keeps the expiry the window started with, and works on
+    every Redis we support (6.2 and later); ``EXPIRE ... NX`` would need Redis 7.
+    """
+    for key in keys:
+        pipe.set(key, 0, ex=window_seconds, nx=True)
+        pipe.incr(key)
 
 
 def count_event(connection: redis.Redis, key: str, window_seconds: int) -> int:
     """Count one event under ``key`` and return how many fell in the current window."""
-    full_key = f"hotline:rate:{key}"
     with connection.pipeline() as pipe:
-        pipe.incr(full_key)
-        pipe.expire(full_key, window_seconds, nx=True)
-        count, _ = pipe.execute()
+        start_windows(pipe, [f"hotline:rate:{key}"], window_seconds)
+        _, count = pipe.execute()
     return int(count)
 
 

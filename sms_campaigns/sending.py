@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Campaign, Contact, Recipient, RecipientStatus
 from hotline.providers.base import OutboundSms, Provider, ProviderError, SentRecord, SentSms
+from hotline.ratelimit import start_windows
 from hotline.sms.outbound import asked_provider
 from hotline.sms.segments import count_segments
 from sms_campaigns.pacing import TokenBucket
@@ -115,9 +116,7 @@ def _loop_guard_blocks(connection: redis.Redis, keys: Sequence[str]) -> list[boo
 
 def _count_for_loop_guard(connection: redis.Redis, keys: Iterable[str]) -> None:
     with connection.pipeline(transaction=False) as pipe:
-        for key in keys:
-            pipe.incr(key)
-            pipe.expire(key, LOOP_GUARD_SECONDS, nx=True)
+        start_windows(pipe, keys, LOOP_GUARD_SECONDS)
         pipe.execute()
 
 
