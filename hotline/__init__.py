@@ -12,7 +12,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from hotline.db import make_engine, make_session_factory
     from hotline.logs import configure_logging
     from hotline.queues import Queues
-    from hotline.redis_server import connect_redis
+    from hotline.redis_server import connect_redis, redacted_url, require_supported_version
     from hotline.runtime import EXTENSION_KEY, Runtime, close_request_session
     from hotline.web import register_blueprints
 
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     engine = make_engine(settings.database_url)
     connection = connect_redis(settings)
+    require_supported_version(connection, redacted_url(settings))
     app.extensions[EXTENSION_KEY] = Runtime(
         settings=settings,
         engine=engine,

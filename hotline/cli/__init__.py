@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 
 def app_from_env() -> Flask:
     """The app for a command, with configuration errors as clean messages."""
+    from hotline.redis_server import RedisTooOld
+
     try:
         return create_app(Settings.from_env())
-    except SettingsError as exc:
+    except (SettingsError, RedisTooOld) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -8,6 +8,12 @@ import click
 
 from hotline.config import Settings, SettingsError
 from hotline.migrations import upgrade_database
+from hotline.redis_server import (
+    RedisTooOld,
+    connect_redis,
+    redacted_url,
+    require_supported_version,
+)
 from hotline.stack import Stack, StackError, ensure_postgresql, redis_command, stack_children
 
 
@@ -40,8 +46,10 @@ def stack(web_workers: int, rq_workers: int, bind: str, worker_nice: int, demo: 
         raise click.ClickException("the stack runs on a Redis server: set REDIS_URL")
     try:
         redis_server = redis_command(settings.redis_url)
+        if redis_server is None:  # one answers already: refuse it before starting anything
+            require_supported_version(connect_redis(settings), redacted_url(settings))
         ensure_postgresql(settings.database_url)
-    except StackError as exc:
+    except (StackError, RedisTooOld) as exc:
         raise click.ClickException(str(exc)) from exc
     upgrade_database(settings.database_url)
     env = {**os.environ, "BIND": bind}
