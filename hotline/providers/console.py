@@ -1,7 +1,8 @@
 """Console: a provider that sends nothing, so the platform runs with no carrier account.
 
 Each "sent" message is appended to ``console_outbox.jsonl`` in the instance folder (shared by
-every process of one instance) and logged with the number masked.
+every process of one instance) and logged with the number masked. The file is UTF-8 as people
+read it: a newcomer opens it to see the Kyrgyz or Russian reply, not ``\\u041a`` escapes.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ class ConsoleProvider:
     def _record(self, kind: str, **values: str | None) -> str:
         provider_id = f"console-{uuid.uuid4().hex}"
         self._outbox.parent.mkdir(parents=True, exist_ok=True)
-        with self._outbox.open("a", encoding="utf-8") as outbox:
-            outbox.write(json.dumps({"id": provider_id, "kind": kind, **values}) + "\n")
+        # A lone surrogate (bytes that were not UTF-8 in a CLI argument) stays a JSON escape.
+        with self._outbox.open("a", encoding="utf-8", errors="backslashreplace") as outbox:
+            entry = {"id": provider_id, "kind": kind, **values}
+            outbox.write(json.dumps(entry, ensure_ascii=False) + "\n")
         return provider_id
 
     def send_sms(self, sms: OutboundSms) -> SentSms:
