@@ -1,7 +1,10 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both build .venv first.
+# The probe is silent about interpreters that are missing: a pyenv shim for a version that is
+# not installed is on PATH yet prints "command not found" when run.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-	&& { command -v $$p; break; }; done)
+	command -v $$p >/dev/null 2>&1 \
+	&& $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	&& { command -v $$p; break; }; done 2>/dev/null)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
