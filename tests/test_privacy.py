@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import ast
+import io
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from flask import Flask
 
-from hotline.logs import MaskPhoneNumbers, RedactSecrets, mask_numbers
+from hotline.logs import LOG_FORMAT, MaskPhoneNumbers, RedactSecrets, TagRequest, mask_numbers
 from hotline.runtime import Runtime
 from hotline.sms.outbound import queue_sms
 from tests.conftest import TwilioWebhooks
@@ -175,3 +177,96 @@ def test_no_log_call_passes_a_raw_number_or_body() -> None:
                         found += [f"{path}:{node.lineno} {name}"
                                   for name in raw_personal_values(argument)]  # fmt: skip
     assert found == []
+
+
+# --- Real tracebacks: a number wherever it stands ----------------------------------------------
+
+
+@pytest.fixture
+def masked_log() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A logger whose lines are formatted as the app formats them, filters included."""
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(MaskPhoneNumbers())
+    handler.addFilter(TagRequest())
+    logger = logging.getLogger("tests.masking")
+    logger.addHandler(handler)
+    logger.propagate = False
+    yield logger, written
+    logger.removeHandler(handler)
+    logger.propagate = True
+
+
+def _rate_window(key: str) -> None:
+    raise redis.ResponseError(
+        f"Command # 2 (EXPIRE {key} 3600 NX) of pipeline caused error: "
+        "wrong number of arguments for 'expire' command"
+    )
+
+
+def _send_reply() -> None:
+    try:
+        _rate_window("hotline:rate:reply:+996555123456")
+    except redis.ResponseError as exc:
+        raise RuntimeError(
+            "reply failed: POST https://api.twilio.com/2010-04-01/Accounts/AC0/Messages.json"
+            "?To=%2B998901234567&From=%2B15005550006; call back tel:+77011234567 "
+            "or +996 700 12 34 56 or 0555-98-76-54"
+        ) from exc
+
+
+WRITTEN_NUMBERS = ("555123456", "901234567", "7011234567", "700 12 34 56", "98-76-54")
+
+
+def test_a_logged_traceback_shows_no_whole_number(
+    masked_log: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, written = masked_log
+    try:
+        _send_reply()
+    except RuntimeError as exc:
+        logger.exception("answering %s failed (%s)", "hotline:rate:reply:+996555123456", exc)
+        logger.error(exc)
+
+    text = written.getvalue()
+    assert "Traceback (most recent call last)" in text
+    assert "The above exception was the direct cause" in text  # both exceptions are there
+    for number in WRITTEN_NUMBERS:
+        assert number not in text
+    assert "EXPIRE hotline:rate:reply:+996***56 3600 NX" in text
+    assert "To=+998***67&From=+150***06" in text
+    assert "tel:+770***67" in text
+
+
+def test_a_number_given_to_percent_d_is_masked_and_still_formats(
+    masked_log: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, written = masked_log
+    logger.warning("no reply to %d, %d messages today", 996555123456, 3)
+    assert "no reply to ***56, 3 messages today" in written.getvalue()
+
+
+DEBUGGING_TEXT = [
+    "job sms-in-42-202611251325 and callbacks-place-20261125132529",
+    "rq:job:12345678-1234-1234-1234-123456789012 finished",
+    "campaign-7-batch-123456-3 took 0.123456789 s",
+    "2026-11-25 13:25:29,123 and 2026-11-25T13:25:29.123456+06:00",
+    "epoch 1764077129, in ms 1764077129123",
+    "redis://127.0.0.1:6379/15 set hotline:rate:reply-country:RU 3600",
+    "SM0123456789abcdef0123456789abcdef sent",
+]
+
+
+@pytest.mark.parametrize("line", DEBUGGING_TEXT)
+def test_ids_times_and_counts_stay_readable(
+    masked_log: tuple[logging.Logger, io.StringIO], line: str
+) -> None:
+    logger, written = masked_log
+    try:
+        raise ValueError(line)
+    except ValueError:
+        logger.exception("while %s", line)
+    text = written.getvalue()
+    assert f"while {line}" in text
+    assert f"ValueError: {line}" in text
