@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from hotline.db import utcnow
 from hotline.models import Contact, Message, MessageStatus
+from hotline.providers.readiness import reply_provider
 from hotline.queues import HIGH
 from hotline.runtime import Runtime, runtime
 from hotline.sms.conversation import Conversation
@@ -28,7 +29,7 @@ class Answer:
 
     message_id: int
     reply_id: int | None
-    provider: str
+    provider: str  # the reply's: see ``hotline.providers.readiness.reply_provider``
     callback_requested: bool
     phone: str
 
@@ -98,20 +99,21 @@ def answer_message(state: Runtime, message_id: int) -> Answer | None:
         if not decision.send:
             text = None
             message.error_code = decision.withheld
-        reply_id = None
+        reply_id, reply_via = None, message.provider
         if text:
+            reply_via = reply_provider(message.provider, settings, message.phone)
             reply = queue_sms(
                 session,
-                message.provider,
+                reply_via,
                 message.phone,
                 text,
                 contact_id=contact.id,
                 in_reply_to_id=message.id,
             )
             reply_id = reply.id
-        provider_name, phone = message.provider, message.phone
+        phone = message.phone
         session.commit()
-    return Answer(message_id, reply_id, provider_name, conversation.callback_requested, phone)
+    return Answer(message_id, reply_id, reply_via, conversation.callback_requested, phone)
 
 
 def send_sms(message_id: int, provider_name: str) -> dict[str, Any]:

@@ -42,6 +42,10 @@ class Message(Base):
     segments: Mapped[int] = mapped_column(Integer, default=1)
     encoding: Mapped[str] = mapped_column(String(5), default="GSM-7")
     error_code: Mapped[str | None] = mapped_column(String(20))
+    # Why an outbound message failed, in words staff can act on ("twilio is not configured:
+    # TWILIO_ACCOUNT_SID is empty", "Twilio answered 400"): our own text, never a provider's
+    # message, which may quote the number.
+    error_reason: Mapped[str | None] = mapped_column(String(200))
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

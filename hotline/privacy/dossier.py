@@ -40,6 +40,7 @@ MESSAGE_COLUMNS = [
     "encoding",
     "provider",
     "error_code",
+    "error_reason",
 ]
 
 

@@ -39,6 +39,7 @@ from hotline.staff import audit
 
 ERASED_PHONE = "erased"  # not a number: nothing can be sent to it, nothing matches it
 OPEN_CALLBACKS = (CallbackStatus.OPEN, CallbackStatus.CALLING)
+ERASED_UNSENT = "not sent: the person asked us to delete their data"
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def erase_contact(session: Session, phone: str, actor: str, now: dt.datetime) ->
     waiting = and_(theirs(CallbackRequest), CallbackRequest.status.in_(OPEN_CALLBACKS))
     enrolled = and_(theirs(Recipient), Recipient.status == RecipientStatus.PENDING)
     change(Message, unanswered, {"status": MessageStatus.PROCESSED})
-    change(Message, unsent, {"status": MessageStatus.FAILED, "error_code": "erased"})
+    change(Message, unsent, {"status": MessageStatus.FAILED, "error_code": "erased",
+                             "error_reason": ERASED_UNSENT})  # fmt: skip
     change(CallbackRequest, waiting, {"status": CallbackStatus.CANCELLED, "closed_at": now,
                                       "next_attempt_at": None})  # fmt: skip
     change(Recipient, enrolled, {"status": RecipientStatus.SKIPPED, "error": "erased"})

@@ -49,6 +49,7 @@ from hotline.providers.base import (
     required,
     whole_number,
 )
+from hotline.providers.readiness import NOT_CONFIGURED, unready
 
 REQUEST_TIMEOUT = (3.05, 10.0)
 
@@ -87,8 +88,8 @@ class AfricasTalkingProvider:
         self._settings = settings
 
     def _credentials(self) -> tuple[str, str]:
-        if not (self._settings.at_username and self._settings.at_api_key):
-            raise ProviderError("Africa's Talking credentials are not configured", retryable=False)
+        if problem := unready(self.name, self._settings):
+            raise ProviderError(problem, retryable=False, code=NOT_CONFIGURED)
         return self._settings.at_username, self._settings.at_api_key
 
     def send_sms(self, sms: OutboundSms) -> SentSms:

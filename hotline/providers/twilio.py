@@ -43,6 +43,7 @@ from hotline.providers.base import (
     required,
     whole_number,
 )
+from hotline.providers.readiness import NOT_CONFIGURED, unready
 from hotline.providers.twilio_messages import MessagesApi, rest_error
 
 TWILIO_API = "https://api.twilio.com"
@@ -95,7 +96,7 @@ class TwilioProvider:
     def _rest(self) -> Client:
         if self._client is None:
             if not (self._settings.twilio_account_sid and self._settings.twilio_auth_token):
-                raise ProviderError("Twilio credentials are not configured", retryable=False)
+                raise _not_configured(self._settings)
             self._client = Client(
                 self._settings.twilio_account_sid,
                 self._settings.twilio_auth_token,
@@ -104,6 +105,8 @@ class TwilioProvider:
         return self._client
 
     def send_sms(self, sms: OutboundSms) -> SentSms:
+        if unready(self.name, self._settings):
+            raise _not_configured(self._settings)
         form = {"To": sms.to, "Body": sms.body}
         if self._settings.twilio_messaging_service_sid:
             form["MessagingServiceSid"] = self._settings.twilio_messaging_service_sid
@@ -261,6 +264,12 @@ def _append_twiml(parent: Any, step: object) -> None:
         parent.hangup()
     else:  # pragma: no cover - the VoiceStep union is closed
         raise TypeError(f"unknown voice step {step!r}")
+
+
+def _not_configured(settings: Settings) -> ProviderError:
+    """Settings missing: no call to Twilio can succeed until someone sets them."""
+    reason = unready("twilio", settings) or "twilio is not configured"
+    return ProviderError(reason, retryable=False, code=NOT_CONFIGURED)
 
 
 def _provider_error(exc: Exception) -> ProviderError:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Direction, Message, MessageStatus, Recipient, RecipientStatus
+from hotline.phones import mask
 from hotline.providers.base import DeliveryReport
+
+log = logging.getLogger(__name__)
 
 
 def apply_delivery_report(
@@ -30,6 +35,10 @@ def apply_delivery_report(
     if moves_forward(message.status, report.status):
         message.status = MessageStatus(report.status)
         message.error_code = report.error_code
+        if report.status in ("failed", "undelivered"):
+            code = f" (error {report.error_code})" if report.error_code else ""
+            message.error_reason = f"{provider} reported it {report.status}{code}"
+            log.warning("sms %s to %s: %s", message.id, mask(message.phone), message.error_reason)
     return message
 
 

@@ -9,6 +9,7 @@ provider, never resent blindly.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -17,8 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Direction, Message, MessageStatus
+from hotline.phones import mask
 from hotline.providers.base import OutboundSms, Provider, ProviderError, SentRecord
 from hotline.sms.segments import count_segments
+
+log = logging.getLogger(__name__)
 
 
 def queue_sms(
@@ -80,19 +84,51 @@ def deliver_sms(
             OutboundSms(to=message.phone, body=message.body, status_callback=callback)
         )
     except ProviderError as exc:
-        message.error_code = exc.code
-        message.status = MessageStatus.QUEUED if exc.retryable else MessageStatus.FAILED
+        if not exc.retryable:
+            record_failure(message, exc.code, str(exc))
+            session.commit()
+            return SendOutcome(message_id, "failed")
+        message.status, message.error_code = MessageStatus.QUEUED, exc.code
+        message.error_reason = _reason(f"last try: {exc}")
         session.commit()
-        if exc.retryable:
-            raise
-        return SendOutcome(message_id, "failed")
+        raise
     message.provider_id = sent.provider_id
-    message.status = MessageStatus.FAILED if sent.status == "failed" else MessageStatus.SENT
+    if sent.status == "failed":
+        record_failure(message, sent.error_code, f"{provider.name} took the message as failed")
+    else:
+        message.status, message.error_code, message.error_reason = MessageStatus.SENT, None, None
     session.commit()
     return SendOutcome(message_id, str(message.status))
 
 
+def record_failure(message: Message, code: str | None, reason: str) -> None:
+    """End an outbound message ``failed``, saying why, and log it (the number masked).
+
+    Staff see the reason beside the message in the console; without it a failed reply looked
+    the same whether the carrier refused the number or our own settings were missing.
+    """
+    message.status = MessageStatus.FAILED
+    message.error_code = code[:20] if code else None
+    message.error_reason = _reason(reason)
+    log.warning(
+        "sms %s to %s failed via %s: %s%s",
+        message.id,
+        mask(message.phone),
+        message.provider,
+        message.error_reason,
+        f" (code {message.error_code})" if message.error_code else "",
+    )
+
+
+def _reason(text: str) -> str:
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 T = TypeVar("T")
+UNKNOWN_OUTCOME = (
+    "the sender stopped mid-send and the provider cannot say whether the message went out; "
+    "not sent again, so nobody gets it twice"
+)
 SETTLE_AFTER = dt.timedelta(minutes=10)  # longer than any send waits on the provider
 LOOKUP_FAILURES_IN_A_ROW = 3  # failed provider lookups that end a settling round
 
@@ -122,7 +158,7 @@ def settle_stuck_sends(
 
     for message, found in asked_provider(stuck, lookup):
         if found is None:
-            message.status, message.error_code = MessageStatus.FAILED, "outcome_unknown"
+            record_failure(message, "outcome_unknown", UNKNOWN_OUTCOME)
             outcome["unknown"] += 1
         elif match := next((m for m in found if m.body == message.body), None):
             message.status, message.provider_id = MessageStatus.SENT, match.provider_id

@@ -269,6 +269,8 @@ def history(contact_id: int) -> list[Event]:
     messages = select(Message).where(Message.contact_id == contact_id)
     for sms in db.scalars(messages.order_by(Message.created_at.desc()).limit(HISTORY_SIZE)):
         body = sms.body if len(sms.body) <= 200 else sms.body[:197] + "..."
+        if sms.direction == "outbound" and sms.status == "failed":
+            body = _joined(body, sms.error_reason or sms.error_code)  # why, in our own words
         events.append(Event(sms.created_at, "sms", f"{sms.direction} SMS, {sms.status}", body))
     checks = (
         select(VerificationRecord, Agency.name)

@@ -148,6 +148,22 @@ def test_a_contacts_history_shows_calls_sms_checks_and_callbacks_newest_first(
     assert "not_found" in page
 
 
+def test_a_failed_reply_shows_why_it_failed(state: Runtime, login_as: LoginAs) -> None:
+    contact_id = add_contact(state, "+996555123456", language="ru")
+    reason = "twilio is not configured: TWILIO_ACCOUNT_SID is empty"
+    with state.sessions() as session:
+        session.add(
+            Message(direction="outbound", provider="twilio", contact_id=contact_id,
+                    phone="+996555123456", body="Ак-Жол Тревел: лицензия действует",
+                    status="failed", error_code="not_configured", error_reason=reason)
+        )  # fmt: skip
+        session.commit()
+
+    page = login_as("agent").get(f"/console/contacts/{contact_id}").get_data(as_text=True)
+
+    assert reason in page
+
+
 def test_an_unknown_contact_is_not_found(login_as: LoginAs) -> None:
     assert login_as("agent").get("/console/contacts/999").status_code == 404
 
