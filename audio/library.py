@@ -33,6 +33,7 @@ MANIFEST_NAME = "manifest.json"
 DIGIT_GAP_MS = 120  # between digits of one number: heard as a list, not a word
 GROUP_GAP_MS = 450  # where the written number has a space, dash, slash or dot
 DIGIT_SEPARATORS = frozenset(" -/.:")
+FALLBACK_LANGUAGE = "ru"  # written by hand, complete, and spoken by every provider's voice
 
 
 class PromptSource(enum.StrEnum):
@@ -63,6 +64,19 @@ class PromptAudio:
     checksum: str
     duration_ms: int
     source: PromptSource
+
+
+@dataclass(frozen=True)
+class PromptWords:
+    """What a prompt says in one language, or the Russian that stands in where it says nothing.
+
+    The simulator shows these words beside the audio, so staff read what the caller hears;
+    ``fallback`` lets the page say when the language's own text is missing.
+    """
+
+    text: str
+    language: str  # the language of ``text``: the one asked for, or FALLBACK_LANGUAGE
+    fallback: bool  # the language asked for has no text of its own
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,14 @@ class PromptLibrary:
     def text(self, prompt_id: str, language: str) -> str | None:
         """The words of a prompt, as the placeholder speaks them and a recording should."""
         return self.prompt_texts.texts.get(prompt_id, {}).get(language) or None
+
+    def words(self, prompt_id: str, language: str) -> PromptWords:
+        """The prompt's own text in the language; the Russian only where that text is missing."""
+        own = self.text(prompt_id, language)
+        if own is not None:
+            return PromptWords(own, language, fallback=False)
+        russian = self.text(prompt_id, FALLBACK_LANGUAGE) or ""
+        return PromptWords(russian, FALLBACK_LANGUAGE, fallback=True)
 
     def require(self, prompt_id: str, language: str) -> None:
         """Raise ``UnknownPrompt`` unless the prompt has a text in that language."""

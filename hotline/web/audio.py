@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audio.library import PromptLibrary, speak_digits
+from audio.library import FALLBACK_LANGUAGE, PromptLibrary, PromptWords, speak_digits
 from hotline.config import LANGUAGES
 from hotline.models import PromptRecording
 from hotline.runtime import Runtime, request_session, runtime
@@ -126,7 +126,12 @@ class LibraryPrompts:
         return f"{self._base_url}/audio/{language}/digits/{digits}.{version[:HASH_LENGTH]}.wav"
 
     def fallback_text(self, prompt_id: str) -> str:
-        return self._library.text(prompt_id, "ru") or ""
+        """The Russian the provider's text-to-speech reads where a prompt has no audio."""
+        return self._library.text(prompt_id, FALLBACK_LANGUAGE) or ""
+
+    def words(self, prompt_id: str, language: str) -> PromptWords:
+        """The prompt's words in the caller's language, for a person reading along."""
+        return self._library.words(prompt_id, language)
 
 
 def prompt_source(state: Runtime, session: Session) -> LibraryPrompts:

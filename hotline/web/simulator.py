@@ -1,8 +1,10 @@
 """``/simulator``: call the hotline from a browser, through the same engine, without effects.
 
 Staff use it to hear and test the menus: it shows the node and language, plays the prompts in
-order and offers the keypad. Nothing is stored and nobody is called back: a simulated step
-runs the engine and returns its actions as JSON.
+order with their words in the caller's language, and offers the keypad (a key stops the prompt
+that is playing, as on a real phone). Nothing is stored and nobody is called back: a simulated
+step runs the engine and returns its actions as JSON. The page speaks English or Russian, like
+the console.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, gettext, pgettext
 
+from audio.library import FALLBACK_LANGUAGE
 from hotline.config import LANGUAGES
 from hotline.providers.base import is_dtmf
 from hotline.runtime import request_session, runtime
 from hotline.web.api import client_allowed
-from hotline.web.audio import prompt_source
+from hotline.web.audio import LibraryPrompts
+from hotline.web.console import INTERFACE_LANGUAGES, current_user
 from hotline.web.voice import licence_verdict
 from ivr_menus.engine import (
     Ask,
@@ -30,29 +35,103 @@ from ivr_menus.engine import (
     Speech,
     Turn,
 )
-from ivr_menus.render import PromptSource
 
 blueprint = Blueprint("simulator", __name__)
 
 
+# Each caller language by its own name, as a caller would pick it.
+LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "uz": "Oʻzbekcha", "kaa": "Qaraqalpaqsha"}
+
+
+def page_language() -> str:
+    """``?lang=`` (the page's switch), else the signed-in staff member's choice, else the browser's.
+
+    The console's own locale selector only looks at the user on console pages; staff who chose
+    Russian there get the simulator in Russian too.
+    """
+    codes = [code for code, _ in INTERFACE_LANGUAGES]
+    asked = request.args.get("lang")
+    if asked in codes:
+        return str(asked)
+    user = current_user()
+    if user is not None and user.interface_language in codes:
+        return user.interface_language
+    return request.accept_languages.best_match(codes) or "en"
+
+
+def script_messages() -> dict[str, Any]:
+    """The words the page's script shows, in the page's language (the script has no gettext)."""
+    return {
+        "languages": LANGUAGE_NAMES,
+        "key": gettext("key {key}"),
+        "stopped": gettext("(stopped by the key)"),
+        "state": gettext("node: {node} · language: {language} · waiting for: {waiting}"),
+        "visited": gettext("visited: {visited}"),
+        "waiting": {
+            "keys": pgettext("simulator waits for", "a key"),
+            "recording": pgettext("simulator waits for", "a voice message"),
+            "agent": pgettext("simulator waits for", "an agent"),
+            "hangup": pgettext("simulator waits for", "nothing (the call ended)"),
+            "nothing": pgettext("simulator waits for", "nothing"),
+        },
+        "missing_text": gettext(
+            "No {language} text in the prompt library: the Russian text stands in."
+        ),
+        "missing_audio": gettext(
+            "No {language} audio: on a real call the provider's voice reads this Russian text."
+        ),
+        "callback": {
+            "urgent": gettext("(an urgent callback would be requested)"),
+            "general": gettext("(a callback would be requested)"),
+        },
+        "sms": gettext("(an SMS with the keywords would be sent)"),
+        "ended": gettext("— call ended —"),
+        "silent": gettext("— silence —"),
+        "error": gettext("error: {error}"),
+        "failed": gettext("The simulator did not answer; try again."),
+    }
+
+
 @blueprint.get("/simulator")
 def page() -> ResponseReturnValue:
-    return render_template("simulator.html", languages=LANGUAGES)
+    language = page_language()
+    with force_locale(language):
+        return render_template(
+            "simulator.html",
+            locale=language,
+            interface_languages=INTERFACE_LANGUAGES,
+            languages=LANGUAGES,
+            language_names=LANGUAGE_NAMES,
+            messages=script_messages(),
+        )
 
 
-def _speech(item: Speech, prompts: PromptSource) -> dict[str, str | None]:
+def _speech(item: Speech, prompts: LibraryPrompts) -> dict[str, str | None]:
+    """One thing the caller hears, with its words: the audio's language, else the Russian voice.
+
+    Where a prompt has no audio a real call has the provider read the Russian text
+    (``ivr_menus.render``), so that is what the page shows, and says why.
+    """
     if isinstance(item, Prompt):
+        url = prompts.prompt_url(item.id, item.language)
+        words = prompts.words(item.id, item.language if url else FALLBACK_LANGUAGE)
+        missing = "audio" if url is None else "text" if words.fallback else None
         return {
             "prompt": item.id,
             "language": item.language,
-            "url": prompts.prompt_url(item.id, item.language),
-            "text": prompts.fallback_text(item.id),
+            "url": url,
+            "text": words.text,
+            "text_language": words.language,
+            "missing": missing,
         }
+    url = prompts.digits_url(item.digits, item.language)
     return {
         "prompt": f"digits {item.digits}",
         "language": item.language,
-        "url": prompts.digits_url(item.digits, item.language),
+        "url": url,
         "text": " ".join(item.digits),
+        "text_language": item.language if url else FALLBACK_LANGUAGE,
+        "missing": None if url else "audio",
     }
 
 
@@ -93,7 +172,9 @@ def simulate_step() -> ResponseReturnValue:
     )
     engine = Engine(state.ivr_menu, lambda typed: licence_verdict(state, session, typed))
     outcome = engine.step(call, turn)
-    prompts = prompt_source(state, session)
+    # Audio from this server, as the browser reached it: PUBLIC_BASE_URL is for the provider, and
+    # names another port (or a tunnel) whenever the web runs anywhere but its default.
+    prompts = LibraryPrompts(state.prompt_library, session, request.script_root, state.redis)
     played: list[dict[str, str | None]] = []
     waiting: dict[str, Any] = {"for": "nothing"}
     for action in outcome.actions:

@@ -23,6 +23,7 @@ from audio.library import (
     PromptSource,
     PromptState,
     PromptTexts,
+    PromptWords,
     UnknownPrompt,
     speak_digits,
 )
@@ -141,6 +142,17 @@ def test_texts_and_unknown_prompts(library: PromptLibrary) -> None:
         library.require("greting", "ky")
     with pytest.raises(UnknownPrompt, match="unknown language 'kk'"):
         library.require("greeting", "kk")
+
+
+def test_words_are_each_languages_own_and_russian_only_where_one_is_missing(
+    library: PromptLibrary,
+) -> None:
+    assert library.words("greeting", "kaa") == PromptWords("Sálem", "kaa", fallback=False)
+    texts = {"greeting": {"ky": "Саламатсызбы", "ru": "Здравствуйте"}}
+    partial = PromptLibrary(PromptTexts(texts, frozenset()), [])
+    assert partial.words("greeting", "ky") == PromptWords("Саламатсызбы", "ky", fallback=False)
+    assert partial.words("greeting", "uz") == PromptWords("Здравствуйте", "ru", fallback=True)
+    assert partial.words("farewell", "ru") == PromptWords("", "ru", fallback=True)
 
 
 def test_a_number_is_spoken_digit_by_digit(state: Runtime, library: PromptLibrary) -> None:
