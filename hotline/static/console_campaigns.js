@@ -31,7 +31,7 @@
     });
   }
 
-  var FINAL = ["done", "cancelled"];
+  var FINAL = ["done", "cancelled"];  // codes: the page shows the state in words, data-state the code
 
   function progressBar(box) {
     function poll() {
@@ -44,7 +44,7 @@
           box.querySelector(".final").textContent = data.final;
           box.querySelector(".total").textContent = data.total;
           var state = document.getElementById("campaign-state");
-          if (state && state.textContent !== data.state) {
+          if (state && state.dataset.state !== data.state) {
             window.location.reload();  // new actions and results belong to the new state
             return;
           }
@@ -53,7 +53,7 @@
         .catch(function () { setTimeout(poll, 15000); });
     }
     var state = document.getElementById("campaign-state");
-    if (state && FINAL.indexOf(state.textContent) === -1) { setTimeout(poll, 5000); }
+    if (state && FINAL.indexOf(state.dataset.state) === -1) { setTimeout(poll, 5000); }
   }
 
   var table = document.getElementById("segments");

@@ -28,8 +28,10 @@ def register_blueprints(app: Flask) -> None:
     from hotline.web.audio import blueprint as audio
     from hotline.web.console import blueprint as console
     from hotline.web.console import init_translations
+    from hotline.web.errors import register_error_pages
     from hotline.web.health import blueprint as health
     from hotline.web.public import blueprint as public
+    from hotline.web.request_ids import RequestIds
     from hotline.web.simulator import blueprint as simulator
     from hotline.web.text_fields import drop_nul_from_fields
     from hotline.web.webhooks import blueprint as webhooks
@@ -39,3 +41,6 @@ def register_blueprints(app: Flask) -> None:
     # After the blueprints: the console raises its upload limit before any form is read.
     drop_nul_from_fields(app)
     init_translations(app)
+    register_error_pages(app)
+    # Outermost, so the id is set before anything runs and while the response is written.
+    app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]

@@ -79,14 +79,18 @@ def test_a_campaign_from_import_to_100_percent_and_a_recorded_prompt(
 
     log_in(page, console_url, "admin@hotline.example")
     page.goto(console_url + "/console/prompts")
-    expect(page.locator("body")).to_contain_text(f"0 of {cells(state)} recorded by a person")
+    expect(page.locator("body")).to_contain_text(
+        f"0 of {cells(state)} prompts recorded by a person"
+    )
     recording = tmp_path / "main_menu_ky.mp3"
     recording.write_bytes(take("mp3"))
     page.select_option("select[name=prompt]", "main_menu")
     page.select_option("select[name=language]", "ky")
     page.set_input_files("input[name=file]", str(recording))
     page.click("#upload button[type=submit]")
-    expect(page.locator("body")).to_contain_text(f"1 of {cells(state)} recorded by a person")
+    expect(page.locator("body")).to_contain_text(
+        f"1 of {cells(state)} prompts recorded by a person"
+    )
     screenshot(page, "prompts")
     for name, path in (("registry", "/console/registry?q=Ak-Jol"), ("users", "/console/users"),
                        ("menu", "/console/prompts/menu")):  # fmt: skip

@@ -27,7 +27,7 @@ from flask import (
     session,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_locale, gettext, refresh
 
 from hotline.models import StaffUser
 from hotline.runtime import request_session
@@ -58,8 +58,8 @@ def check_csrf() -> ResponseReturnValue | None:
         sent = request.form.get("csrf_token", "")
         expected = session.get("csrf_token", "")
         if not expected or not hmac.compare_digest(sent.encode(), str(expected).encode()):
-            return Response("the form expired or came from elsewhere; reload the page\n",
-                            status=400, mimetype="text/plain")  # fmt: skip
+            abort(400, description=gettext("The form expired or came from elsewhere: reload the "
+                                           "page and send it again."))  # fmt: skip
     return None
 
 
@@ -164,6 +164,7 @@ from hotline.web.console import (  # noqa: E402, F401
     campaigns,
     contacts,
     dashboard,
+    labels,
     prompts,
     registry,
     rules,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, render_template, request, session
+from flask import abort, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
-from flask_babel import refresh
+from flask_babel import gettext, refresh
 
 from hotline.db import utcnow
 from hotline.models import StaffUser
@@ -79,7 +79,7 @@ def choose_language(user: StaffUser) -> ResponseReturnValue:
     """English or Russian for this user, kept with the account."""
     choice = request.form.get("language", "")
     if choice not in {code for code, _ in INTERFACE_LANGUAGES}:
-        return Response("unknown interface language\n", status=400, mimetype="text/plain")
+        abort(400, description=gettext("Choose English or Russian."))
     user.interface_language = choice
     audit(request_session(), user.email, "interface_language", choice, utcnow())
     request_session().commit()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, request
+from flask import abort, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy import select
 
 from hotline.callbacks.outcomes import RESULTS, TOPICS, OutcomeError, open_requests, record_outcome
@@ -66,11 +67,9 @@ def availability(user: StaffUser) -> ResponseReturnValue:
     agent = db.get(Agent, user.agent_id) if user.agent_id is not None else None
     wanted = request.form.get("status", "")
     if agent is None or wanted not in (AgentStatus.AVAILABLE, AgentStatus.AWAY):
-        return Response("not an agent's account, or an unknown status\n", status=400,
-                        mimetype="text/plain")  # fmt: skip
+        abort(400, description=gettext("This account is not an agent's, or the status is unknown."))
     if agent.status == AgentStatus.ON_CALL:
-        return Response("you are on a call; try again when it ends\n", status=409,
-                        mimetype="text/plain")  # fmt: skip
+        abort(409, description=gettext("You are on a call; try again when it ends."))
     agent.status = AgentStatus(wanted)
     audit(db, user.email, "agent_status", wanted, utcnow())
     db.commit()
@@ -89,7 +88,7 @@ def callback_outcome(user: StaffUser, request_id: int) -> ResponseReturnValue:
                        request.form.get("notes"), utcnow(), by=user.email)  # fmt: skip
     except OutcomeError as exc:
         db.rollback()
-        return Response(f"{exc}\n", status=400, mimetype="text/plain")
+        abort(400, description=gettext("Not recorded: %(reason)s", reason=str(exc)))
     audit(db, user.email, "callback_outcome", f"request {request_id}: {request.form.get('result')}",
           utcnow())  # fmt: skip
     db.commit()

@@ -41,6 +41,7 @@ from hotline.privacy import contact_dossier, erase_contact
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
 from hotline.web.console import blueprint, page_number, render, requires
+from hotline.web.console.labels import label
 from sms_campaigns.contacts_import import ContactFileError, import_contacts, parse_contacts_csv
 
 PAGE_SIZE = 50
@@ -168,7 +169,7 @@ def _row(contact: Contact) -> dict[str, Any]:
         "region": contact.region or "-",
         "stage": contact.stage or "-",
         "destination": contact.destination or "-",
-        "consent": contact.consent_date.isoformat() if contact.consent_date else "none",
+        "consent": contact.consent_date.isoformat() if contact.consent_date else "",
         "opted_out": contact.opted_out,
         "opted_out_at": _when(contact.opted_out_at),
     }
@@ -185,6 +186,7 @@ class Event:
     kind: str
     summary: str
     detail: str = ""
+    route: str = ""  # the menu nodes a call went through (ids, shown as they are)
 
 
 @blueprint.get("/contacts/<int:contact_id>")
@@ -262,16 +264,29 @@ def history(contact_id: int) -> list[Event]:
     events: list[Event] = []
     calls = select(CallSession).where(CallSession.contact_id == contact_id)
     for call in db.scalars(calls.order_by(CallSession.started_at.desc()).limit(HISTORY_SIZE)):
-        length = f", {call.duration_seconds} s" if call.duration_seconds is not None else ""
-        summary = f"{call.direction} call, {call.status}{length}"
-        path = " > ".join(call.path or [])
-        events.append(Event(call.started_at, "call", summary, _joined(call.outcome, path)))
+        status = label(call.status, "call_status")
+        summary = (
+            _("outbound call, %(status)s", status=status)
+            if call.direction == "outbound"
+            else _("inbound call, %(status)s", status=status)
+        )
+        if call.duration_seconds is not None:
+            summary += ", " + _("%(seconds)s s", seconds=call.duration_seconds)
+        outcome = label(call.outcome, "call_outcome") if call.outcome else ""
+        route = " > ".join(call.path or [])
+        events.append(Event(call.started_at, "call", summary, outcome, route))
     messages = select(Message).where(Message.contact_id == contact_id)
     for sms in db.scalars(messages.order_by(Message.created_at.desc()).limit(HISTORY_SIZE)):
         body = sms.body if len(sms.body) <= 200 else sms.body[:197] + "..."
         if sms.direction == "outbound" and sms.status == "failed":
             body = _joined(body, sms.error_reason or sms.error_code)  # why, in our own words
-        events.append(Event(sms.created_at, "sms", f"{sms.direction} SMS, {sms.status}", body))
+        status = label(sms.status, "message_status")
+        summary = (
+            _("outbound SMS, %(status)s", status=status)
+            if sms.direction == "outbound"
+            else _("inbound SMS, %(status)s", status=status)
+        )
+        events.append(Event(sms.created_at, "sms", summary, body))
     checks = (
         select(VerificationRecord, Agency.name)
         .outerjoin(Agency, Agency.id == VerificationRecord.agency_id)
@@ -280,14 +295,25 @@ def history(contact_id: int) -> list[Event]:
         .limit(HISTORY_SIZE)
     )
     for check, agency in db.execute(checks):
-        summary = f"agency check by {check.channel}: {check.verdict}"
+        summary = _(
+            "agency check by %(channel)s: %(verdict)s",
+            channel=label(check.channel, "channel"),
+            verdict=label(check.verdict, "verdict"),
+        )
         events.append(Event(check.created_at, "check", summary, _joined(check.query, agency)))
     callbacks = select(CallbackRequest).where(CallbackRequest.contact_id == contact_id)
     for ask in db.scalars(
         callbacks.order_by(CallbackRequest.created_at.desc()).limit(HISTORY_SIZE)
     ):
-        summary = f"callback ({ask.reason}, {ask.source}): {ask.status}"
-        events.append(Event(ask.created_at, "callback", summary, _joined(ask.outcome, ask.topic)))
+        summary = _(
+            "callback (%(reason)s, %(source)s): %(status)s",
+            reason=label(ask.reason, "callback_reason"),
+            source=label(ask.source, "callback_source"),
+            status=label(ask.status, "callback_status"),
+        )
+        result = label(ask.outcome, "callback_result") if ask.outcome else None
+        topic = label(ask.topic, "callback_topic") if ask.topic else None
+        events.append(Event(ask.created_at, "callback", summary, _joined(result, topic)))
     return events
 
 
@@ -308,7 +334,7 @@ def contacts_import(user: StaffUser) -> ResponseReturnValue:
     """Show what the file would change, storing nothing: the counts come from a rolled-back run."""
     upload = uploaded_file()
     if upload is None:
-        return _refused(user, ["choose a CSV file to import"])
+        return _refused(user, [_("choose a CSV file to import")])
     data, name = upload
     today = utcnow().date()
     try:
@@ -340,7 +366,9 @@ def contacts_import_confirm(user: StaffUser) -> ResponseReturnValue:
     path = stashed_upload("contacts", user, request.form.get("token", ""))
     name = request.form.get("name", "")[:200] or "contacts.csv"
     if path is None:
-        return _refused(user, ["this import expired or was already stored; upload the file again"])
+        return _refused(
+            user, [_("this import expired or was already stored; upload the file again")]
+        )
     today = utcnow().date()
     try:
         parsed = parse_contacts_csv(path.read_bytes(), runtime().settings.default_region, today)
@@ -356,8 +384,8 @@ def contacts_import_confirm(user: StaffUser) -> ResponseReturnValue:
         db.rollback()
         return _refused(
             user,
-            ["a number in the file became a contact during the import (an inbound SMS or call?); "
-             "nothing imported, confirm again"],
+            [_("a number in the file became a contact during the import (an inbound SMS or "
+               "call?); nothing imported, confirm again")],
             name, status=409, token=request.form.get("token", ""),
         )  # fmt: skip
     path.unlink(missing_ok=True)

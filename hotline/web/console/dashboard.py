@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, gettext
+from flask_babel import format_date, ngettext
 
 from hotline.activity import DayActivity, activity
 from hotline.db import utcnow
@@ -18,8 +18,14 @@ from hotline.models import StaffUser
 from hotline.runtime import request_session, runtime
 from hotline.web.console import blueprint, render, requires
 
-# Labels are msgids: the page and the bar titles show them translated.
+# Labels are msgids: the page shows them translated.
 SERIES = (("calls", "Calls"), ("sms_in", "SMS in"), ("checks", "Agency checks"))
+# A bar's title counts its day in words ("12 calls"), in Russian with the right plural form.
+BAR_TITLES = {
+    "calls": ("%(num)s call", "%(num)s calls"),
+    "sms_in": ("%(num)s SMS in", "%(num)s SMS in"),
+    "checks": ("%(num)s agency check", "%(num)s agency checks"),
+}
 BAR_WIDTH, GROUP_GAP, PLOT_HEIGHT, MARGIN = 6, 4, 160, 30
 
 
@@ -49,10 +55,10 @@ def chart(days: Sequence[DayActivity]) -> Chart:
     bars, ticks = [], []
     for n, day in enumerate(days):
         left = MARGIN + n * group
-        for k, (key, label) in enumerate(SERIES):
+        for k, (key, _) in enumerate(SERIES):
             value: int = getattr(day, key)
             height = PLOT_HEIGHT * value / peak if peak else 0.0
-            title = f"{day.day.isoformat()}: {value} {gettext(label).lower()}"
+            title = f"{day.day.isoformat()}: {ngettext(*BAR_TITLES[key], value)}"
             bars.append(
                 Bar(left + k * BAR_WIDTH, MARGIN + PLOT_HEIGHT - height, height, key, title)
             )

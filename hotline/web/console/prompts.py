@@ -24,6 +24,7 @@ from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
 from hotline.web.audio import LibraryPrompts, recordings_changed
 from hotline.web.console import blueprint, render, requires
+from hotline.web.errors import error_page
 from ivr_menus.menu import Menu, MenuNode, NodeKind
 
 # A studio WAV of a minute is ~10 MB, over the app's 2 MB form limit; the pipeline itself
@@ -52,17 +53,16 @@ def allow_large_recordings() -> None:
 
 @blueprint.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
-    if request.endpoint != UPLOAD_ENDPOINT:
-        return error
-    message = (
-        gettext(
-            "the file is larger than %(limit)s MB; save it as MP3, "
-            "or use `hotline audio import` on the server",
-            limit=UPLOAD_LIMIT_MB,
+    """The error page; for a recording, with what to do about a take that is too big."""
+    if request.endpoint == UPLOAD_ENDPOINT:
+        error = RequestEntityTooLarge(
+            gettext(
+                "the file is larger than %(limit)s MB; save it as MP3, "
+                "or use `hotline audio import` on the server",
+                limit=UPLOAD_LIMIT_MB,
+            )
         )
-        + "\n"
-    )
-    return message, 413, {"Content-Type": "text/plain; charset=utf-8"}
+    return error_page(error)
 
 
 @blueprint.get("/prompts")

@@ -140,7 +140,9 @@ def registry_import_confirm(user: StaffUser) -> ResponseReturnValue:
     as_of = _as_of(request.form.get("as_of", ""))
     name = request.form.get("name", "")[:200] or "registry.csv"
     if path is None or as_of is None:
-        return _refused(user, ["this import expired or was already stored; upload the file again"])
+        return _refused(
+            user, [_("this import expired or was already stored; upload the file again")]
+        )
     db = request_session()
     try:
         rows = parse_registry_csv(path.read_bytes())
@@ -167,7 +169,7 @@ def _dry_run(data: bytes, as_of: dt.date, name: str) -> ImportDiff | tuple[list[
     try:
         return import_registry(db, rows, as_of, source_name=name, demo=False)
     except ImportRefused as exc:
-        return [f"{exc}; the command line's --force imports anyway"], 409
+        return [_("%(reason)s; the command line's --force imports anyway", reason=str(exc))], 409
     finally:
         db.rollback()
 

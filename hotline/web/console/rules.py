@@ -1,17 +1,20 @@
 """Console page: the registration and stay rules SMS per citizenship and destination, editable.
 
 Staff see what a ``RULES`` SMS answers in each language, how many segments it costs with the
-hotline number after it, where the rules come from and when someone last checked them. An edit
-is stored in the database over the shipped YAML (``hotline.sms.rules``), so every web process and
-worker answers with it from the next message on.
+hotline number after it, the published sources the rules come from (their addresses as links)
+and when someone last checked them. An edit is stored in the database over the shipped YAML
+(``hotline.sms.rules``), so every web process and worker answers with it from the next message
+on.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import abort, redirect, request
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup, escape
 
 from hotline.config import LANGUAGES
 from hotline.db import utcnow
@@ -39,6 +42,25 @@ class LanguageText:
     rule: RuleText
     segments: SegmentCount  # of the whole reply, hotline number included
     machine_drafted: bool  # the shipped text was drafted by a machine and wants a review
+
+
+_ADDRESS = re.compile(r"https?://[^\s;,()<>\"']+")
+
+
+@blueprint.app_template_filter("cited")
+def cited(source: str) -> Markup:
+    """A rule's source as text with each web address a link, so staff open what to re-check.
+
+    Staff type sources too, so everything but the addresses is escaped, and only ``http`` and
+    ``https`` addresses become links.
+    """
+    shown, start = Markup(""), 0
+    for found in _ADDRESS.finditer(source):
+        address = found.group(0).rstrip(".")
+        shown += escape(source[start : found.start()])
+        shown += Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(address)
+        start = found.start() + len(address)
+    return shown + escape(source[start:])
 
 
 @blueprint.get("/rules")

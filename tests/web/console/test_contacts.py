@@ -145,7 +145,8 @@ def test_a_contacts_history_shows_calls_sms_checks_and_callbacks_newest_first(
     kinds = re.findall(r'<tr class="event-(\w+)">', page)
     assert kinds == ["callback", "check", "sms", "call"]
     assert "CHECK Ak-Jol Travel" in page
-    assert "not_found" in page
+    assert "agency check by SMS: not found" in page
+    assert "callback (urgent, SMS): waiting" in page
 
 
 def test_a_failed_reply_shows_why_it_failed(state: Runtime, login_as: LoginAs) -> None:

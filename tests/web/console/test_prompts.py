@@ -83,7 +83,7 @@ def test_every_prompt_starts_as_a_playable_placeholder(login_as: Login, state: R
             shown = cell(page, prompt_id, language)
             assert ">placeholder<" in shown
             assert f'src="/audio/{language}/{prompt_id}.' in shown
-    assert f"0 of {cells(state)} recorded by a person" in page
+    assert f"0 of {cells(state)} prompts recorded by a person" in page
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ def test_the_verification_log_is_paginated(state: Runtime, login_as: LoginAs) ->
     assert "agency 59" in first
     assert "agency 9<" not in first
     assert 'href="/console/registry/checks?page=2" rel="next"' in first
-    assert second.count("<td>sms</td>") == 10
+    assert second.count("<td>SMS</td>") == 10
 
 
 def test_an_import_shows_its_diff_then_stores_it_on_confirm(
@@ -111,9 +111,9 @@ def test_an_import_shows_its_diff_then_stores_it_on_confirm(
     status, page = preview(client, csv)
 
     assert status == 200
-    assert re.search(r'class="diff-added">1 added', page)
-    assert re.search(r'class="diff-changed">1 changed', page)
-    assert re.search(r'class="diff-removed">1 removed', page)
+    assert re.search(r'class="diff-added">1 agency added', page)
+    assert re.search(r'class="diff-changed">1 agency changed', page)
+    assert re.search(r'class="diff-removed">1 agency removed', page)
     assert "status active -&gt; suspended" in page
     with state.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Agency)) == 2  # nothing stored

@@ -149,3 +149,48 @@ def test_the_list_shows_segments_and_what_was_edited(login_as: Login) -> None:
     assert "edited" in cells
     assert "MVD, 2026" in cells
     assert "2026-11-20" in cells
+
+
+LOCAL_PATH = re.compile(r"(?:^|[\s;(])(?:/[\w.-]+){2,}|\b[A-Za-z]:\\|summarised in", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("sheet", sorted(RulesBook.load().sheets), ids="-".join)
+def test_every_shipped_rule_cites_a_published_source_and_a_review_date(
+    sheet: tuple[str, str],
+) -> None:
+    rules = RulesBook.load().sheets[sheet]
+    for cited in (rules.source, rules.review_note):
+        assert not LOCAL_PATH.search(cited), cited  # a file on someone's machine is no source
+    assert (
+        "https://" in rules.source
+        or rules.source.startswith("NOT YET SOURCED")
+        or ("official URL not yet recorded" in rules.source)
+    )
+    assert rules.last_reviewed.year >= 2026
+
+
+def test_the_pages_link_the_published_sources_and_cite_no_file(login_as: Login) -> None:
+    viewer = login_as("viewer")
+    listing = viewer.get("/console/rules").get_data(as_text=True)
+    sheet = viewer.get(PAGE).get_data(as_text=True)
+
+    for page in (listing, sheet):
+        assert "summarised in" not in page
+        assert "DOMAIN.md" not in page
+        assert '<a href="https://мвд.рф" rel="noopener noreferrer">https://мвд.рф</a>' in page
+    assert '<a href="https://www.gov.uk/seasonal-worker-visa" rel="noopener' in listing
+    assert "Reviewed on 2026-11-25." in sheet
+
+
+def test_a_source_typed_by_staff_is_escaped_and_only_web_addresses_become_links(
+    login_as: Login,
+) -> None:
+    client = login_as("admin")
+    typed = 'MVD <b>order</b> 5, https://мвд.рф/x?a=1&b=2; javascript:alert(1) "quoted"'
+    assert save(client, source=typed)[0] == 302
+
+    page = login_as("viewer", "reader@hotline.example").get(PAGE).get_data(as_text=True)
+
+    assert "MVD &lt;b&gt;order&lt;/b&gt; 5, " in page
+    assert '<a href="https://мвд.рф/x?a=1&amp;b=2" rel="noopener noreferrer">' in page
+    assert 'href="javascript' not in page

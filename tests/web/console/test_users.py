@@ -179,9 +179,9 @@ def test_the_audit_log_lists_actions_newest_first_and_filters_by_actor(
     mine = admin.get("/console/users/audit?actor=Admin@hotline.example").get_data(as_text=True)
 
     assert "dilnoza@hotline.example as viewer" in everyone
-    assert everyone.index("campaign_approved") < everyone.index("user_deactivated")
-    assert everyone.index("user_deactivated") < everyone.index("user_added")
-    assert everyone.index("user_added") < everyone.index(">login<")
-    assert "user_added" in mine
-    assert "user_deactivated" in mine
+    assert everyone.index("campaign_approved") < everyone.index("account deactivated")
+    assert everyone.index("account deactivated") < everyone.index("account added")
+    assert everyone.index("account added") < everyone.index(">logged in<")
+    assert "account added" in mine
+    assert "account deactivated" in mine
     assert "campaign_approved" not in mine
