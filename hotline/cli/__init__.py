@@ -114,6 +114,7 @@ def _register_groups() -> None:
     from hotline.cli.contacts import contacts
     from hotline.cli.ivr import ivr
     from hotline.cli.privacy import privacy
+    from hotline.cli.sms import sms
     from hotline.cli.spool import spool
     from hotline.cli.stack import stack
 
@@ -121,6 +122,7 @@ def _register_groups() -> None:
         main.add_command(group)
     main.add_command(privacy)
     main.add_command(spool)
+    main.add_command(sms)
 
 
 _register_groups()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import redis
 from sqlalchemy.orm import Session
 
-from hotline.providers.base import Provider, WebhookRequest, whole_number
+from hotline.providers.base import InboundSms, Provider, WebhookRequest, whole_number
 from hotline.runtime import Runtime
 from hotline.sms.delivery import apply_delivery_report, apply_recipient_report
 from hotline.sms.inbound import store_inbound_sms
@@ -30,12 +30,23 @@ def take_inbound_sms(
     state: Runtime, provider: Provider, webhook: WebhookRequest, session: Session
 ) -> list[Followup]:
     """Store an inbound SMS once; the follow-up queues its answer."""
-    inbound = provider.parse_inbound_sms(webhook)
-    message_id = store_inbound_sms(session, provider.name, inbound, state.settings.default_region)
+    _, followups = take_sms(state, provider.name, provider.parse_inbound_sms(webhook), session)
+    return followups
+
+
+def take_sms(
+    state: Runtime, provider_name: str, inbound: InboundSms, session: Session
+) -> tuple[int | None, list[Followup]]:
+    """Store a parsed text once; return its id (None for a replay) and the follow-up.
+
+    The webhook's path once the provider's form is parsed; a text typed into ``hotline sms
+    send`` or the simulator (``hotline.sms.typed``) takes it too, so it is answered the same way.
+    """
+    message_id = store_inbound_sms(session, provider_name, inbound, state.settings.default_region)
     if message_id is None:
-        log.info("%s sms %s: replay ignored", provider.name, inbound.provider_id)
-        return []
-    return [lambda: queue_answer(state, message_id)]
+        log.info("%s sms %s: replay ignored", provider_name, inbound.provider_id)
+        return None, []
+    return message_id, [lambda: queue_answer(state, message_id)]
 
 
 def queue_answer(state: Runtime, message_id: int) -> None:
