@@ -33,10 +33,11 @@ def register_blueprints(app: Flask) -> None:
     from hotline.web.public import blueprint as public
     from hotline.web.request_ids import RequestIds
     from hotline.web.simulator import blueprint as simulator
+    from hotline.web.simulator_sms import blueprint as simulator_sms
     from hotline.web.text_fields import drop_nul_from_fields
     from hotline.web.webhooks import blueprint as webhooks
 
-    for blueprint in (health, webhooks, api, public, simulator, audio, console):
+    for blueprint in (health, webhooks, api, public, simulator, simulator_sms, audio, console):
         app.register_blueprint(blueprint)
     # After the blueprints: the console raises its upload limit before any form is read.
     drop_nul_from_fields(app)

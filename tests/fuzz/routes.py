@@ -125,6 +125,45 @@ def simulator_step(draw: st.DrawFn) -> Probe:
     return Probe(rule, "POST", rule, body=body, content_type="application/json", note=kind)
 
 
+@st.composite
+def simulator_sms(draw: st.DrawFn) -> Probe:
+    """The SMS pane's post: numbers and texts people type, and everything else."""
+    rule = "/simulator/sms"
+    fields = {
+        "from": st.sampled_from(
+            ["+996555123456", "0555 123 456", "00996555123456", "+12025550123", "+996 1", ""]
+        ),
+        "text": st.sampled_from(
+            ["HELP", "STOP", "START", "CALL", "REPORT x", "Ак-Жол Тревел", "RULES RU", "x" * 1601]
+        )
+        | hostile_text,
+    }
+    kind = draw(st.sampled_from(["object"] * 6 + ["any json", "raw", "huge", "method"]))
+    if kind == "method":
+        return Probe(rule, draw(st.sampled_from((*OTHER_METHODS, "GET"))), rule, note=kind)
+    if kind == "huge":
+        return Probe(rule, "POST", rule, body=HUGE_BODY, content_type="application/json",
+                     note=kind)  # fmt: skip
+    if kind == "raw":
+        body, content_type = draw(hostile_bytes), draw(content_types)
+        return Probe(rule, "POST", rule, body=body, content_type=content_type, note=kind)
+    if kind == "any json":
+        document = draw(_json_values)
+    else:
+        names = draw(st.lists(st.sampled_from(sorted(fields)), unique=True))
+        document = {name: draw(fields[name] | _json_values) for name in names}
+    body = json.dumps(document).encode()
+    return Probe(rule, "POST", rule, body=body, content_type="application/json", note=kind)
+
+
+@st.composite
+def simulator_sms_reply(draw: st.DrawFn) -> Probe:
+    """The pane's poll: tickets that are not ours, too long, or climbing out of the path."""
+    rule = "/simulator/sms/<ticket>"
+    ticket = draw(_segment() | st.sampled_from(["1", "eyJhIjoxfQ.abc.def", "MQ.ZZZZ.x" * 40]))
+    return draw(_get(rule, f"/simulator/sms/{ticket}"))
+
+
 def _segment() -> st.SearchStrategy[str]:
     """A path segment, percent-encoded or not, that may try to climb out of its folder."""
     raw = st.sampled_from(PATH_PAYLOADS) | hostile_text.map(lambda text: text[:300])
@@ -173,6 +212,8 @@ FUZZERS: dict[str, Callable[[], st.SearchStrategy[Probe]]] = {
     "/livez": lambda: health("/livez"),
     "/simulator": simulator_page,
     "/simulator/step": simulator_step,
+    "/simulator/sms": simulator_sms,
+    "/simulator/sms/<ticket>": simulator_sms_reply,
     "/audio/<language>/<prompt_id>.<version>.wav": prompt_audio,
     "/audio/<language>/digits/<digits>.<version>.wav": digits_audio,
     "/static/<path:filename>": static,
