@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -19,9 +20,10 @@ from hotline.cases import open_case
 from hotline.config import LANGUAGES
 from hotline.models import CallbackSource, CallbackStatus, Contact, Message
 from hotline.phones import Destinations
+from hotline.sms.countries import CountryMention
 from hotline.sms.keywords import Command, KeywordTable, ParsedSms
 from hotline.sms.replies import ReplyBook, fit_sms
-from hotline.sms.rules import CITIZENSHIPS, RulesBook, current_texts, rules_reply
+from hotline.sms.rules import RulesBook, answer_rules, citizenship_for
 from hotline.sms.verdicts import verdict_reply
 from hotline.staffing import StaffedHours
 
@@ -31,7 +33,6 @@ _UZBEK_LATIN = re.compile("(?i)[og][ʻʼ‘’'`]|\\bsh|ch\\b")
 _KARAKALPAK_LATIN = re.compile("[áǵıńóúÁǴÍŃÓÚ]")
 _CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 _COUNTRY_LANGUAGE = {"KG": "ky", "UZ": "uz"}
-_LANGUAGE_CITIZENSHIP = {"ky": "KG", "uz": "UZ", "kaa": "UZ"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,30 @@ class SmsContent:
     keywords: KeywordTable = field(default_factory=KeywordTable.load)
     replies: ReplyBook = field(default_factory=ReplyBook.load)
     rules: RulesBook = field(default_factory=RulesBook.load)
+
+    @cached_property
+    def _rules_words(self) -> frozenset[str]:
+        return frozenset(
+            w for w, (command, _) in self.keywords.words.items() if command is Command.RULES
+        )
+
+    def country_alone(self, text: str) -> CountryMention | None:
+        """The country a text with no keyword consists of (RULES words may stand around it).
+
+        A language name ("ru", "UZ") is not a country here: it may answer "choose a language".
+        """
+        return self.rules.countries.alone(
+            text, filler=self._rules_words, not_countries=self.keywords.language_names
+        )
+
+    def parse(self, text: str) -> ParsedSms:
+        """A keyword and its argument; a country named alone (RULES); else an agency lookup."""
+        parsed = self.keywords.parse(text)
+        if parsed.command is Command.LOOKUP:
+            mention = self.country_alone(text)
+            if mention is not None:
+                return ParsedSms(Command.RULES, mention.code, mention.languages)
+        return parsed
 
 
 def guess_language(text: str) -> str | None:
@@ -91,7 +116,7 @@ class Conversation:
 
     def answer(self, message: Message, contact: Contact) -> str:
         """Act on ``message`` from ``contact`` and return the reply (at most 3 segments)."""
-        parsed = self.content.keywords.parse(message.body)
+        parsed = self.content.parse(message.body)
         language = reply_language(parsed, message.body, contact)
         if contact.language is None and parsed.command is not Command.LANG:
             contact.language = language
@@ -116,6 +141,7 @@ class Conversation:
                 self.content.replies,
                 self.content.rules,
                 self.hotline_number,
+                self.now.date(),
             )
         if command is Command.RULES:
             return self._rules(argument, language, contact)
@@ -170,14 +196,13 @@ class Conversation:
             covered = sorted({country for _, country in rules.sheets})
             names = ", ".join(f"{code} {rules.country_name(code, language)}" for code in covered)
             return self._text("rules_unknown_country", language, countries=names)
-        citizenship = (
-            citizenship
-            or (contact.country if contact.country in CITIZENSHIPS else None)
-            or _LANGUAGE_CITIZENSHIP.get(language, "KG")
+        answer = answer_rules(
+            self.session,
+            rules,
+            self.content.replies,
+            country=destination,
+            citizenship=citizenship or citizenship_for(language, contact.country),
+            language=language,
+            hotline_number=self.hotline_number,
         )
-        sheet = rules.sheet(citizenship, destination)
-        if sheet is None:
-            name = rules.country_name(destination, language)
-            return self._text("rules_no_content", language, country=name)
-        text = current_texts(self.session, sheet)[language].text  # staff edits are in the db
-        return rules_reply(text, language, self.content.replies, self.hotline_number)
+        return answer.text

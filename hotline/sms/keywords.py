@@ -1,6 +1,7 @@
 """The SMS keyword table (data in ``content/keywords.yaml``) and the parser that uses it.
 
-A message whose first word is no keyword is an agency lookup: families text just a name.
+A message whose first word is no keyword is an agency lookup: families text just a name
+(unless the whole text is a country, which ``SmsContent.parse`` answers with its rules).
 STOP and START count only as the whole message, as carriers do, so "stop this agency" is not an
 opt-out.
 """

@@ -1,4 +1,9 @@
-"""Reply texts per language (``content/replies.yaml``) and fitting them into three segments."""
+"""Reply texts per language (``content/replies.yaml``) and fitting them into three segments.
+
+The same texts answer on the public ``/verify`` page and the API, which also speak English
+(``PAGE_LANGUAGES``) and head each answer with the verdict in words (``heading``), never a
+machine code.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from hotline.sms.segments import GSM7, count_segments, is_gsm7
 
 CONTENT = Path(__file__).parent / "content"
 MAX_SEGMENTS = 3
+PAGE_LANGUAGES = (*LANGUAGES, "en")  # the public page and API; SMS replies use LANGUAGES
 # Typographic characters with a GSM-7 twin: Uzbek oʻ/gʻ are written o'/g' when that keeps a
 # message in GSM-7 (160 characters a segment instead of 70).
 _GSM_TWINS = str.maketrans(
@@ -49,23 +55,45 @@ def fit_sms(text: str, max_segments: int = MAX_SEGMENTS) -> str:
             low = middle
         else:
             high = middle - 1
-    return text[:low].rstrip() + ellipsis
+    if low < len(text) and not text[low].isspace():  # the cut falls inside a word: drop it
+        space = text.rfind(" ", 0, low)
+        if space > low // 2:
+            low = space
+    return text[:low].rstrip(" ,;:-") + ellipsis
+
+
+def _texts(data: dict[str, Any], section: str, languages: tuple[str, ...]) -> dict[str, Any]:
+    texts = {key: dict(per_language) for key, per_language in data.get(section, {}).items()}
+    for key, per_language in texts.items():
+        missing = set(languages) - set(per_language)
+        if missing:
+            raise ValueError(f"{section} {key!r} lacks {sorted(missing)}")
+    return texts
 
 
 @dataclass(frozen=True)
 class ReplyBook:
     templates: dict[str, dict[str, str]]
+    headings: dict[str, dict[str, str]]  # verdict -> the page's heading, per page language
+    standings: dict[str, dict[str, str]]  # an agency's standing in a list, per page language
 
     @classmethod
     def load(cls, path: Path = CONTENT / "replies.yaml") -> ReplyBook:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        templates = {key: dict(texts) for key, texts in data["replies"].items()}
-        for key, texts in templates.items():
-            missing = set(LANGUAGES) - set(texts)
-            if missing:
-                raise ValueError(f"reply {key!r} lacks {sorted(missing)}")
-        return cls(templates)
+        return cls(
+            _texts(data, "replies", LANGUAGES),
+            _texts(data, "headings", PAGE_LANGUAGES),
+            _texts(data, "standings", PAGE_LANGUAGES),
+        )
 
     def text(self, key: str, language: str, **values: object) -> str:
         texts = self.templates[key]
         return texts.get(language, texts["ru"]).format(**values)
+
+    def heading(self, key: str, language: str, **values: object) -> str:
+        texts = self.headings[key]
+        return texts.get(language, texts["ru"]).format(**values)
+
+    def standing(self, key: str, language: str) -> str:
+        texts = self.standings[key]
+        return texts.get(language, texts["ru"])

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from hotline.config import LANGUAGES
 from hotline.models import RuleEdit
+from hotline.sms.countries import CITIZENSHIPS, CountryVocabulary
 from hotline.sms.replies import MAX_SEGMENTS, ReplyBook, fit_sms
 from hotline.sms.segments import SegmentCount, count_segments
-from hotline.sms.words import fold_phrase
 
 CONTENT = Path(__file__).parent / "content"
-CITIZENSHIPS = ("KG", "UZ")
+_LANGUAGE_CITIZENSHIP = {"ky": "KG", "uz": "UZ", "kaa": "UZ"}
 
 
 @dataclass(frozen=True)
@@ -45,55 +45,25 @@ class RuleSheet:
 
 
 @dataclass(frozen=True)
-class Country:
-    code: str
-    names: dict[str, str]
-
-
-@dataclass(frozen=True)
 class RulesBook:
-    countries: dict[str, Country]
-    spellings: dict[str, str]  # folded spelling -> code
+    countries: CountryVocabulary
     sheets: dict[tuple[str, str], RuleSheet]
 
     @classmethod
     def load(cls, folder: Path = CONTENT) -> RulesBook:
-        data: dict[str, Any] = yaml.safe_load((folder / "countries.yaml").read_text("utf-8"))
-        countries: dict[str, Country] = {}
-        spellings: dict[str, str] = {}
-        for code, entry in data["countries"].items():
-            countries[code] = Country(code, dict(entry["names"]))
-            for spelling in [code, *entry.get("spellings", []), *entry["names"].values()]:
-                spellings[fold_phrase(str(spelling))] = code
+        countries = CountryVocabulary.load(folder / "countries.yaml")
         sheets = {}
         for path in sorted((folder / "rules").glob("*.yaml")):
             sheet = _sheet(yaml.safe_load(path.read_text("utf-8")), path.name)
             sheets[(sheet.citizenship, sheet.country)] = sheet
-        return cls(countries, spellings, sheets)
+        return cls(countries, sheets)
 
     def country_in(self, text: str) -> tuple[str | None, str | None]:
         """Find a destination (and an optional citizenship after it) in ``RULES`` text."""
-        words = fold_phrase(text).split()
-        found: list[str] = []
-        start = 0
-        while start < len(words):
-            for end in range(len(words), start, -1):  # longest spelling first
-                code = self.spellings.get(" ".join(words[start:end]))
-                if code:
-                    found.append(code)
-                    start = end
-                    break
-            else:
-                start += 1
-        destination = found[0] if found else None
-        citizenship = next((c for c in found[1:] if c in CITIZENSHIPS), None)
-        return destination, citizenship
+        return self.countries.in_text(text)
 
     def country_name(self, code: str, language: str) -> str:
-        country = self.countries.get(code)
-        if country is None:
-            return code
-        return country.names.get(language) or country.names.get("en") or code
+        return self.countries.name(code, language)
 
     def sheet(self, citizenship: str, country: str) -> RuleSheet | None:
         return self.sheets.get((citizenship, country))
@@ -155,6 +125,47 @@ def current_texts(session: Session, sheet: RuleSheet) -> dict[str, RuleText]:
 def rules_reply(text: str, language: str, replies: ReplyBook, hotline_number: str) -> str:
     """The RULES answer as sent: the sheet's text and the hotline number after it."""
     return text + " " + replies.text("hotline_suffix", language, hotline=hotline_number)
+
+
+def citizenship_for(language: str, country: str | None = None) -> str:
+    """Whose rules to answer with: the sender's country when we know it, else the language's."""
+    if country in CITIZENSHIPS:
+        return str(country)
+    return _LANGUAGE_CITIZENSHIP.get(language, "KG")
+
+
+@dataclass(frozen=True)
+class RulesAnswer:
+    """A RULES answer in full; an SMS cuts it to its segments, a web page shows all of it."""
+
+    country: str
+    citizenship: str
+    language: str  # the language ``text`` is in: the one asked, or Russian when none is written
+    text: str
+    rules: RuleText | None  # None: no rules for this citizenship and country yet
+
+
+def answer_rules(
+    session: Session,
+    book: RulesBook,
+    replies: ReplyBook,
+    *,
+    country: str,
+    citizenship: str,
+    language: str,
+    hotline_number: str,
+) -> RulesAnswer:
+    """The rules for ``citizenship`` in ``country`` as migrants get them now (staff edits too)."""
+    sheet = book.sheet(citizenship, country)
+    if sheet is None:
+        name = book.country_name(country, language)
+        text = replies.text("rules_no_content", language, country=name, hotline=hotline_number)
+        return RulesAnswer(country, citizenship, language, text, None)
+    texts = current_texts(session, sheet)  # staff edits are in the db
+    written = language if language in texts else "ru"
+    rule = texts[written]
+    reply = rules_reply(rule.text, written, replies, hotline_number)
+    return RulesAnswer(country, citizenship, written, reply, rule)
 
 
 def reply_segments(reply: str) -> SegmentCount:

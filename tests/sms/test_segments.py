@@ -42,3 +42,20 @@ def test_long_replies_are_cut_to_three_segments(text: str) -> None:
     fitted = fit_sms(text)
     assert count_segments(fitted).segments == 3
     assert fitted.endswith(("...", "…"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Жумуш сунушун агенттиктен түз текшериңиз. " * 8,
+        "Jumıs usınısın agentlikten tikkeley tekseriń. " * 8,
+        "Baribir ish taklifini agentlikning o'zidan tekshiring. " * 10,
+    ],
+)
+def test_a_cut_reply_ends_after_a_whole_word(text: str) -> None:
+    fitted = fit_sms(text)
+    kept = fitted.removesuffix("...").removesuffix("…")
+
+    assert count_segments(fitted).segments == 3
+    assert text.startswith(kept)
+    assert text[len(kept)] in " ,."
