@@ -108,6 +108,37 @@ def cancel(session: Session, campaign: Campaign, now: dt.datetime) -> None:
     campaign.finished_at = now
 
 
+OPEN_STATUSES = (RecipientStatus.PENDING, RecipientStatus.SENDING)
+
+
+def finish_if_complete(session: Session, campaign_id: int, now: dt.datetime) -> bool:
+    """Mark a sending campaign done once no recipient is open; True if this call finished it.
+
+    Called by the dispatcher and by every batch as it ends, so the campaign reaches its final
+    state with the last text sent, not one dispatch round later: a ``--burst`` worker that
+    leaves no job behind leaves no campaign ``sending`` either. One conditional UPDATE, so
+    batches ending together finish it once. A drip campaign stays open for new contacts.
+    """
+    still_open = (
+        select(Recipient.id)
+        .where(Recipient.campaign_id == campaign_id, Recipient.status.in_(OPEN_STATUSES))
+        .exists()
+    )
+    finished = session.execute(
+        update(Campaign)
+        .where(
+            Campaign.id == campaign_id,
+            Campaign.state == CampaignState.SENDING,
+            Campaign.drip_stage.is_(None),
+            ~still_open,
+        )
+        .values(state=CampaignState.DONE, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(finished.rowcount)  # type: ignore[attr-defined]
+
+
 def counts(session: Session, campaign_id: int) -> dict[str, int]:
     rows = session.execute(
         select(Recipient.status, func.count())

@@ -24,6 +24,7 @@ from hotline.models import Campaign, CampaignState, Recipient, RecipientStatus
 from hotline.queues import DEFAULT, Queues
 from hotline.runtime import runtime
 from sms_campaigns.audience import enrol_drip
+from sms_campaigns.lifecycle import OPEN_STATUSES, finish_if_complete
 from sms_campaigns.pacing import TokenBucket
 from sms_campaigns.sending import (
     Sender,
@@ -144,16 +145,12 @@ def dispatch_campaign(campaign_id: int) -> dict[str, Any]:
         open_count = session.scalar(
             select(func.count())
             .select_from(Recipient)
-            .where(
-                Recipient.campaign_id == campaign_id,
-                Recipient.status.in_([RecipientStatus.PENDING, RecipientStatus.SENDING]),
-            )
+            .where(Recipient.campaign_id == campaign_id, Recipient.status.in_(OPEN_STATUSES))
         )
-        if not open_count and not campaign.drip_stage:
-            campaign.state = CampaignState.DONE
-            campaign.finished_at = now
         drip = campaign.drip_stage is not None
         session.commit()
+        if not open_count:
+            finish_if_complete(session, campaign_id, now)
     round_id = uuid.uuid4().hex[:12]  # each round's batches are new jobs, whatever the clock
     for start in range(0, len(due), size):
         batch = due[start : start + size]
@@ -206,7 +203,8 @@ def send_batch(campaign_id: int, recipient_ids: list[int]) -> dict[str, Any]:
                 release(session, rest, utcnow() + backoff(1, sender.rng))
                 outcomes["released"] += len(rest)
                 break
-    return {"campaign_id": campaign_id, "outcomes": dict(outcomes)}
+        finished = finish_if_complete(session, campaign_id, utcnow())
+    return {"campaign_id": campaign_id, "outcomes": dict(outcomes), "finished": finished}
 
 
 _pool: ThreadPoolExecutor | None = None

@@ -12,13 +12,31 @@ from rq import SimpleWorker, Worker
 
 from hotline.db import utcnow
 from hotline.restarts import RestartBackoff
-from hotline.runtime import runtime
+from hotline.runtime import Runtime, runtime
 from workers.housekeeping import SWEEP_EVERY, schedule_sweep, sweep_scheduled
 
 log = logging.getLogger(__name__)
 
 MAINTENANCE_SECONDS = 30
 WORKER_TTL_SECONDS = 45
+# A burst worker also waits for jobs scheduled this soon (a campaign's next dispatch, a retry,
+# a spool drain), so one ``--burst`` run finishes the chains it started; later ones (the
+# minute's sweep, a drip's hourly look) are left to the next run, which finds them due.
+BURST_HORIZON_SECONDS = 15.0
+
+
+def next_scheduled_within(state: Runtime, seconds: float) -> float | None:
+    """Seconds until the earliest job scheduled in the next ``seconds``, or None."""
+    limit = time.time() + seconds
+    earliest = None
+    for queue in state.queues.all():
+        due = state.redis.zrangebyscore(
+            queue.scheduled_job_registry.key, 0, limit, start=0, num=1, withscores=True
+        )
+        if due:
+            score = float(due[0][1])
+            earliest = score if earliest is None else min(earliest, score)
+    return None if earliest is None else max(0.0, earliest - time.time())
 
 
 class _KeepsSweeping:
@@ -54,6 +72,13 @@ class HotlineSimpleWorker(_KeepsSweeping, SimpleWorker):
     pass
 
 
+def _burst_wait(state: Runtime) -> float | None:
+    try:
+        return next_scheduled_within(state, BURST_HORIZON_SECONDS)
+    except redis.RedisError:
+        return None
+
+
 def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool:
     """Work the ``high``, ``default`` and ``low`` queues in that order inside an app context.
 
@@ -65,6 +90,10 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
     starts a new RQ worker, with backoff, until a signal asks it to stop: the new worker
     registers again, takes the scheduler lock and schedules the sweep, which finds the work
     the database still holds.
+
+    A burst worker stops when the queues are empty and nothing is scheduled within
+    ``BURST_HORIZON_SECONDS``; what is scheduled later stays in Redis and the database, and the
+    next run (its sweep first) picks it up.
     """
     state = runtime(app)
     worker_class = HotlineWorker if forking else HotlineSimpleWorker
@@ -93,8 +122,14 @@ def run_worker(app: Flask, *, burst: bool = False, forking: bool = True) -> bool
                 )
             except redis.RedisError as exc:
                 log.warning("worker lost Redis: %s", type(exc).__name__)
-            if burst or (worker is not None and worker.stop_requested):
+            if worker is not None and worker.stop_requested:
                 return worked
+            if burst:
+                wait = _burst_wait(state)
+                if wait is None:
+                    return worked
+                time.sleep(wait + 0.5)  # the scheduler moves a job once its second has passed
+                continue
             delay = backoff.after_run(time.monotonic() - started)
             log.warning("worker stopped unasked; starting again in %.0f s", delay)
             time.sleep(delay)  # the last worker's signal handlers still listen meanwhile
