@@ -180,6 +180,22 @@ def test_two_call_requests_merge_into_one(
     assert (request.source, request.requests, request.phone) == ("sms", 2, KG_PHONE)
 
 
+def test_call_in_any_language_makes_one_request_per_number(
+    twilio_webhooks: TwilioWebhooks, state: Runtime, run_jobs: Callable[[], None]
+) -> None:
+    numbers = {"+996555100001": "CALL", "+996555100002": "ЧАЛ", "+996555100003": "ПОЗВОНИТЕ"}
+    numbers["+998901000004"] = "QOʻNGʻIROQ"
+    for number, word in numbers.items():
+        twilio_webhooks.sms(number, word)
+        twilio_webhooks.sms(number, word.lower())
+    run_jobs()
+
+    with state.sessions() as session:
+        requests = list(session.scalars(select(CallbackRequest)))
+    assert sorted(r.phone for r in requests) == sorted(numbers)
+    assert {(r.source, r.requests) for r in requests} == {("sms", 2)}
+
+
 @pytest.mark.usefixtures("registry")
 def test_a_bare_name_is_an_agency_check_and_is_logged(
     twilio_webhooks: TwilioWebhooks,

@@ -1,8 +1,10 @@
-"""Acceptance: a 10,000-contact campaign through real Redis and two RQ worker processes.
+"""Acceptance: a campaign through real Redis and two RQ worker processes.
 
 The loopback Twilio answers 5% of sends with 500 and some with 429. Every eligible recipient
 must be texted exactly once, opted-out and no-consent contacts never, and the counts must add
-up; the same holds when one worker is killed with SIGKILL mid-run and another started.
+up; the same holds when one worker is killed with SIGKILL mid-run and another started. On
+PostgreSQL 10,000 contacts; on SQLite (the embedded default, with the embedded Redis on the
+embedded leg) 2,000.
 """
 
 from __future__ import annotations
@@ -24,11 +26,15 @@ from tests.fakes.provider_api import FakeTwilioApi
 from tests.processes import start_hotline
 from tests.sms_campaigns.builders import ALL_DAY, make_contacts, queue_campaign, recipient_counts
 
-ELIGIBLE = 10_000
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
-]
+ELIGIBLE = {"postgresql": 10_000, "sqlite": 2_000}
+pytestmark = pytest.mark.slow
+on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+on_both = pytest.mark.parametrize("database_url", ["postgresql", "sqlite"], indirect=True)
+
+
+@pytest.fixture
+def eligible(state: Runtime) -> int:
+    return ELIGIBLE[state.engine.dialect.name]
 
 
 def _worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -41,9 +47,9 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         process.wait(timeout=60)
 
 
-def _launch(state: Runtime) -> int:
+def _launch(state: Runtime, eligible: int) -> int:
     with state.sessions() as session:
-        make_contacts(session, ELIGIBLE)
+        make_contacts(session, eligible)
         make_contacts(session, 150, opted_out=True)
         make_contacts(session, 150, consent_date=None)
     return queue_campaign(state, ALL_DAY.format(rate=1000))
@@ -61,7 +67,9 @@ def _wait_until_done(state: Runtime, campaign_id: int, minutes: float) -> None:
     pytest.fail(f"campaign not done in {minutes} minutes: {recipient_counts(state, campaign_id)}")
 
 
-def _assert_exactly_once(state: Runtime, campaign_id: int, fake_twilio: FakeTwilioApi) -> None:
+def _assert_exactly_once(
+    state: Runtime, campaign_id: int, fake_twilio: FakeTwilioApi, eligible: int
+) -> None:
     texted = Counter(message["to"] for message in fake_twilio.messages)
     duplicates = {number: n for number, n in texted.items() if n > 1}
     assert duplicates == {}
@@ -75,34 +83,36 @@ def _assert_exactly_once(state: Runtime, campaign_id: int, fake_twilio: FakeTwil
         )
     assert not excluded & set(texted)
     counts = recipient_counts(state, campaign_id)
-    assert sum(counts.values()) == ELIGIBLE
-    assert counts["sent"] == len(texted) == ELIGIBLE
+    assert sum(counts.values()) == eligible
+    assert counts["sent"] == len(texted) == eligible
     assert set(counts) == {"sent"}
 
 
+@on_postgresql
 def test_ten_thousand_recipients_texted_exactly_once_by_two_workers(
-    state: Runtime, settings: Settings, fake_twilio: FakeTwilioApi, tmp_path: Path
+    state: Runtime, settings: Settings, fake_twilio: FakeTwilioApi, tmp_path: Path, eligible: int
 ) -> None:
     fake_twilio.faults.random_share = {500: 0.05, 429: 0.02}
-    campaign_id = _launch(state)
+    campaign_id = _launch(state, eligible)
     workers = [_worker(settings, tmp_path / f"worker{n}.log") for n in range(2)]
     try:
         _wait_until_done(state, campaign_id, minutes=8)
     finally:
         for worker in workers:
             _stop(worker)
-    _assert_exactly_once(state, campaign_id, fake_twilio)
+    _assert_exactly_once(state, campaign_id, fake_twilio, eligible)
 
 
+@on_both
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
-    state: Runtime, settings: Settings, fake_twilio: FakeTwilioApi, tmp_path: Path
+    state: Runtime, settings: Settings, fake_twilio: FakeTwilioApi, tmp_path: Path, eligible: int
 ) -> None:
     fake_twilio.faults.random_share = {500: 0.05, 429: 0.02}
-    campaign_id = _launch(state)
+    campaign_id = _launch(state, eligible)
     workers = [_worker(settings, tmp_path / f"worker{n}.log") for n in range(2)]
     try:
         deadline = time.monotonic() + 300
-        while recipient_counts(state, campaign_id)["sent"] < ELIGIBLE // 3:
+        while recipient_counts(state, campaign_id)["sent"] < eligible // 3:
             assert time.monotonic() < deadline, "sending never got going"
             time.sleep(0.2)
         _stop(workers[0], signal.SIGKILL)
@@ -111,4 +121,4 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     finally:
         for worker in workers:
             _stop(worker)
-    _assert_exactly_once(state, campaign_id, fake_twilio)
+    _assert_exactly_once(state, campaign_id, fake_twilio, eligible)
