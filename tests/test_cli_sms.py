@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -53,8 +54,12 @@ def test_the_reply_is_printed_once_a_worker_sends_it(
 
         result = run_hotline(settings, "sms", "send", "+996555123456", "HELP", "--wait", "60")
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        os.killpg(worker.pid, signal.SIGTERM)  # an idle worker may sleep out its wake-up interval
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
 
     assert result.returncode == 0, result.stderr
     outbox = settings.instance_path / "console_outbox.jsonl"
