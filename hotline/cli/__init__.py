@@ -82,6 +82,8 @@ def run(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from hotline.demo import load_demo_data
+    from hotline.redis_server import stop_embedded_server
+    from hotline.runtime import runtime
 
     settings = Settings.from_env()
     upgrade_database(settings.database_url)
@@ -104,6 +106,7 @@ def run(host: str, port: int) -> None:
             worker_process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker_process.kill()
+        stop_embedded_server(runtime(app).redis)
 
 
 def _register_groups() -> None:
