@@ -22,7 +22,7 @@ from tests.processes import run_hotline, start_hotline
 def test_with_no_worker_running_the_text_is_stored_and_the_command_says_so(
     state: Runtime, settings: Settings
 ) -> None:
-    result = run_hotline(settings, "sms", "send", "+996555123456", "HELP")
+    result = run_hotline(settings, "sms", "send", "+996555123456", "HELP", "--wait", "1")
 
     assert result.returncode == 1
     assert "no worker is running" in result.stderr

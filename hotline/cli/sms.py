@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 import redis
 
 from hotline.cli import app_from_env
 
+if TYPE_CHECKING:
+    from hotline.runtime import Runtime
+
 POLL_SECONDS = 0.2
+
+
+def _workers(state: Runtime) -> int:
+    """How many RQ workers are registered with this instance's Redis."""
+    from rq import Worker
+
+    try:
+        return int(Worker.count(connection=state.redis))
+    except redis.RedisError as exc:
+        raise click.ClickException(
+            f"Redis did not answer ({type(exc).__name__}): the text is stored and is answered "
+            "once Redis and a worker run"
+        ) from exc
 
 
 @click.group()
@@ -36,8 +53,6 @@ def sms_send(sender: str, text: str, wait_seconds: float) -> None:
     instance/console_outbox.jsonl. It acts as a real text would: STOP opts FROM out, CALL asks
     an agent to call FROM back. Exits 1 when no reply comes (no worker running, or it failed).
     """
-    from rq import Worker
-
     from hotline.runtime import runtime
     from hotline.sms.typed import TypedTextRejected, reply_to, text_in
 
@@ -49,18 +64,8 @@ def sms_send(sender: str, text: str, wait_seconds: float) -> None:
     click.echo(f"text {typed.message_id} from {typed.phone} stored", err=True)
     if wait_seconds == 0:
         return
-    try:
-        workers = Worker.count(connection=state.redis)
-    except redis.RedisError as exc:
-        raise click.ClickException(
-            f"Redis did not answer ({type(exc).__name__}): the text is stored and is answered "
-            "once Redis and a worker run"
-        ) from exc
-    if not workers:
-        raise click.ClickException(
-            "no worker is running, so nobody answers the text yet; it is stored and is answered "
-            "once one runs: start `hotline run` (everything) or `hotline worker`"
-        )
+    if not _workers(state):  # `hotline run` may still be starting its worker: wait for one
+        click.echo(f"no worker is running yet; waiting up to {wait_seconds:g} s", err=True)
     deadline = time.monotonic() + wait_seconds
     while True:
         with state.sessions() as session:
@@ -69,6 +74,11 @@ def sms_send(sender: str, text: str, wait_seconds: float) -> None:
         if reply.final or time.monotonic() >= deadline:
             break
         time.sleep(POLL_SECONDS)
+    if reply.status == "waiting" and not _workers(state):
+        raise click.ClickException(
+            "no worker is running, so nobody answers the text yet; it is stored and is answered "
+            "once one runs: start `hotline run` (everything) or `hotline worker`"
+        )
     if reply.status == "sent":
         click.echo(reply.body)
         return
