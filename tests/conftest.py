@@ -36,6 +36,7 @@ from hotline.redis_server import connect_redis, embedded_socket_path
 from hotline.runtime import Runtime, runtime
 from tests.fakes.provider_api import FakeAfricasTalkingApi, FakeTwilioApi
 from tests.signing import twilio_signature
+from workers.main import StopsListeningAtOnce
 
 PUBLIC_BASE_URL = "https://hotline.example.org"
 TWILIO_SID = "AC" + "0" * 32
@@ -300,13 +301,17 @@ def state(app: Flask) -> Runtime:
     return runtime(app)
 
 
+class _TestWorker(StopsListeningAtOnce, SimpleWorker):
+    """RQ's SimpleWorker, stopping as the hotline's own workers do."""
+
+
 @pytest.fixture
 def run_jobs(app: Flask) -> Any:
     """Run every queued job in this process (an RQ SimpleWorker in burst mode)."""
 
     def run() -> None:
         state = runtime(app)
-        worker = SimpleWorker(state.queues.all(), connection=state.redis)
+        worker = _TestWorker(state.queues.all(), connection=state.redis)
         worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
 
     return run
