@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from hypothesis import strategies as st
@@ -92,21 +93,8 @@ _json_values = st.recursive(
 )
 
 
-@st.composite
-def simulator_step(draw: st.DrawFn) -> Probe:
-    rule = "/simulator/step"
-    fields = {
-        "node": st.sampled_from(NODES),
-        "digits": st.sampled_from(["1", "2", "9", "#", "1234567", "²", ""]),
-        "language": _languages(),
-        "citizenship": st.sampled_from(["KG", "UZ", "kg", ""]),
-        "step": st.integers(-(2**70), 2**70) | st.sampled_from([0, 1, 9999, 10_000]),
-        "tries": st.integers(-5, 20),
-        "phase": st.sampled_from(["noinput", "recorded", "dialed"]),
-        "then": st.sampled_from(NODES),
-        "dial_status": st.sampled_from(["completed", "no-answer", "busy"]),
-        "agents_available": st.booleans(),
-    }
+def _json_post(draw: st.DrawFn, rule: str, fields: dict[str, st.SearchStrategy[Any]]) -> Probe:
+    """A JSON route's probe: its fields with hostile values, any JSON, raw bytes, or a method."""
     kind = draw(st.sampled_from(["object"] * 6 + ["any json", "raw", "huge", "method"]))
     if kind == "method":
         return Probe(rule, draw(st.sampled_from((*OTHER_METHODS, "GET"))), rule, note=kind)
@@ -126,6 +114,24 @@ def simulator_step(draw: st.DrawFn) -> Probe:
 
 
 @st.composite
+def simulator_step(draw: st.DrawFn) -> Probe:
+    rule = "/simulator/step"
+    fields = {
+        "node": st.sampled_from(NODES),
+        "digits": st.sampled_from(["1", "2", "9", "#", "1234567", "²", ""]),
+        "language": _languages(),
+        "citizenship": st.sampled_from(["KG", "UZ", "kg", ""]),
+        "step": st.integers(-(2**70), 2**70) | st.sampled_from([0, 1, 9999, 10_000]),
+        "tries": st.integers(-5, 20),
+        "phase": st.sampled_from(["noinput", "recorded", "dialed"]),
+        "then": st.sampled_from(NODES),
+        "dial_status": st.sampled_from(["completed", "no-answer", "busy"]),
+        "agents_available": st.booleans(),
+    }
+    return _json_post(draw, rule, fields)
+
+
+@st.composite
 def simulator_sms(draw: st.DrawFn) -> Probe:
     """The SMS pane's post: numbers and texts people type, and everything else."""
     rule = "/simulator/sms"
@@ -138,22 +144,7 @@ def simulator_sms(draw: st.DrawFn) -> Probe:
         )
         | hostile_text,
     }
-    kind = draw(st.sampled_from(["object"] * 6 + ["any json", "raw", "huge", "method"]))
-    if kind == "method":
-        return Probe(rule, draw(st.sampled_from((*OTHER_METHODS, "GET"))), rule, note=kind)
-    if kind == "huge":
-        return Probe(rule, "POST", rule, body=HUGE_BODY, content_type="application/json",
-                     note=kind)  # fmt: skip
-    if kind == "raw":
-        body, content_type = draw(hostile_bytes), draw(content_types)
-        return Probe(rule, "POST", rule, body=body, content_type=content_type, note=kind)
-    if kind == "any json":
-        document = draw(_json_values)
-    else:
-        names = draw(st.lists(st.sampled_from(sorted(fields)), unique=True))
-        document = {name: draw(fields[name] | _json_values) for name in names}
-    body = json.dumps(document).encode()
-    return Probe(rule, "POST", rule, body=body, content_type="application/json", note=kind)
+    return _json_post(draw, rule, fields)
 
 
 @st.composite
