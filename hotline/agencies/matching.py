@@ -7,10 +7,13 @@ that shares a word with a registered agency but differs in another ("Ak-Jol Trad
 "Ak-Jol Travel") is vetoed; a query that fits several agencies is AMBIGUOUS; a query made only of
 trade words ("travel") never identifies an agency.
 
-Licence numbers compare exactly on a normalised key: the digit groups with leading zeros
-dropped, joined by "-", so "№ 145-23", "lic 145/23", "145.23" and "145 23" are one key; letters
-("KG-", "ЛЦ") are ignored. A query of one digit group ("14523") also matches a licence whose
-groups run together to it, when exactly one does.
+Licence numbers are recognised by the registry (``licences``): a run of query words that folds
+to a registered number, in whatever scheme, is a licence query. Failing that, the digit groups
+alone compare on a key with leading zeros dropped, joined by "-", so "№ 145-23", "lic 145/23"
+and "145 23" find «KG-0145-23»; a query of one digit group ("14523") matches a licence whose
+groups run together to it, when exactly one does. Letters typed in this registry's scheme that
+name no registered number ("AB 145-23" where only «CD-145-23» exists) are a number not in the
+registry, never another agency's licence.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hotline.agencies.alignment import Fit, Verdict, judge
+from hotline.agencies.licences import LicenceBook
 from hotline.agencies.names import NameForm, NameReader, Word, is_generic, near_generic
 from hotline.agencies.word_index import WordIndex, pack, unpack
 
@@ -145,6 +149,7 @@ class NameIndex:
         by_licence: dict[str, list[int]] = {}
         by_digits: dict[str, list[int]] = {}
         forms: list[NameForm] = []
+        numbers: list[tuple[int, str]] = []
         # The build allocates a million short-lived objects and no cycles; pausing the cycle
         # collector meanwhile cuts a 100,000-agency build by a third. What the index keeps is
         # strings, bytes and tuples of strings, which collections need not scan.
@@ -154,6 +159,7 @@ class NameIndex:
             for agency in names:
                 number = len(self._agencies)
                 self._agencies.append(agency)
+                numbers.append((number, agency.licence_no))
                 key = licence_key(agency.licence_no)
                 if key:
                     by_licence.setdefault(key, []).append(number)
@@ -168,6 +174,7 @@ class NameIndex:
                         entry_agency.append(number)
                         self._entry_forms.append(form.packed)
             self._words = WordIndex(forms)
+            self._licences = LicenceBook(numbers)
             self._reader.forget()
             self._entry_agency = pack(entry_agency)
             self._by_key = {key: pack(entries) for key, entries in by_key.items()}
@@ -179,13 +186,22 @@ class NameIndex:
 
     def match(self, query: str) -> Match:
         """Answer a texted query: a licence number first, then the name."""
-        found = _find_licence(query)
-        if found is None:
+        mention = self._licences.find(query)
+        if mention is not None:
+            hits: list[int] = list(mention.agencies)
+            key, (start, end) = mention.text, (mention.start, mention.end)
+        elif (found := _find_licence(query)) is not None:
+            key, (start, end) = found
+            hits = list(unpack(self._by_licence.get(key, b"")))
+            if not hits and "-" not in key:
+                hits = list(unpack(self._by_licence_digits.get(key, b"")))
+            if hits and self._in_another_scheme(query, start, end):
+                hits = []
+        elif (shaped := self._licences.shaped_run(query)) is not None:
+            hits, (start, end) = [], shaped
+            key = query[start:end]
+        else:
             return self._match_name(query)
-        key, (start, end) = found
-        hits = unpack(self._by_licence.get(key, b""))
-        if not hits and "-" not in key:
-            hits = unpack(self._by_licence_digits.get(key, b""))
         if hits:
             kind = MatchKind.LICENCE if len(hits) == 1 else MatchKind.AMBIGUOUS
             reason = f"licence number {key}"
@@ -197,6 +213,13 @@ class NameIndex:
         doubt = f"{first.reason}; but licence {key} sent is not in the registry"
         first = Candidate(first.agency_id, first.licence_no, first.name, first.score, doubt)
         return Match(MatchKind.AMBIGUOUS, (first, *others))
+
+    def _in_another_scheme(self, query: str, start: int, end: int) -> bool:
+        """Whether letters typed before the digits make it a number in the registry's scheme."""
+        before = query[:start].split()
+        if not before:
+            return False
+        return self._licences.looks_like_one(before[-1] + query[start:end])
 
     def _agency_of(self, entry: int) -> int:
         return int.from_bytes(self._entry_agency[4 * entry : 4 * entry + 4], sys.byteorder)
