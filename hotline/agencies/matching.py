@@ -108,7 +108,8 @@ def licence_number_in(text: str) -> str | None:
 
 _MAX_SCORED = 200  # entries aligned per query, fewest words first
 _MAX_VOUCHED = 40  # entries aligned when one query word found no counterpart in the index
-_MAX_CANDIDATES = 5
+_MAX_CANDIDATES = 5  # near misses shown to staff when nothing fits
+MAX_FITTING = 50  # agencies an ambiguous answer lists: every one that fits, within reason
 
 
 def _is_clear_winner(best: Verdict, rest: list[Verdict]) -> bool:
@@ -280,7 +281,7 @@ class NameIndex:
             exact = {self._agency_of(e) for e in unpack(self._by_key.get(query.key, b""))}
             reason = "only trade words: names no agency"
             found = tuple(self._candidate(a, 50.0, reason) for a in sorted(exact))
-            return Match(MatchKind.AMBIGUOUS if found else MatchKind.NONE, found[:_MAX_CANDIDATES])
+            return Match(MatchKind.AMBIGUOUS if found else MatchKind.NONE, found[:MAX_FITTING])
         best: dict[int, Verdict] = {}
         for entry in self._to_align(query):
             agency = self._agency_of(entry)
@@ -291,11 +292,10 @@ class NameIndex:
         ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
         fits = [(a, v) for a, v in ranked if v.fit is not Fit.VETO]
         if not fits:
-            return Match(MatchKind.NONE, self._candidates(ranked))
+            return Match(MatchKind.NONE, self._candidates(ranked, _MAX_CANDIDATES))
         winner = _is_clear_winner(fits[0][1], [v for _, v in fits[1:]])
-        return Match(MatchKind.UNIQUE if winner else MatchKind.AMBIGUOUS, self._candidates(fits))
+        kind = MatchKind.UNIQUE if winner else MatchKind.AMBIGUOUS
+        return Match(kind, self._candidates(fits, MAX_FITTING))
 
-    def _candidates(self, verdicts: list[tuple[int, Verdict]]) -> tuple[Candidate, ...]:
-        return tuple(
-            self._candidate(agency, v.score, v.reason) for agency, v in verdicts[:_MAX_CANDIDATES]
-        )
+    def _candidates(self, verdicts: list[tuple[int, Verdict]], most: int) -> tuple[Candidate, ...]:
+        return tuple(self._candidate(agency, v.score, v.reason) for agency, v in verdicts[:most])

@@ -19,7 +19,6 @@ from hotline.agencies.matching import MatchKind, NameIndex, RegistryName
 from hotline.models import Agency, LicenceStatus, RegistryImport, VerificationRecord
 
 MAX_QUERY_LENGTH = 200
-MAX_CANDIDATES = 5
 
 
 class Verdict(enum.StrEnum):
@@ -168,9 +167,7 @@ def verify(session: Session, registry: RegistryIndex, text: str, today: dt.date)
         )
     as_of = min(snapshot.as_of.values()) if snapshot.as_of else None
     if match.kind is MatchKind.AMBIGUOUS and candidates:
-        return Verification(
-            query, Verdict.AMBIGUOUS, None, candidates[:MAX_CANDIDATES], as_of, snapshot.demo
-        )
+        return Verification(query, Verdict.AMBIGUOUS, None, candidates, as_of, snapshot.demo)
     return Verification(query, Verdict.NOT_FOUND, None, (), as_of, snapshot.demo)
 
 

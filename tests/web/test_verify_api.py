@@ -141,3 +141,20 @@ def test_behind_a_proxy_each_client_has_its_own_limit(settings, redis_client) ->
     assert [ask("198.51.100.7") for _ in range(61)][-1] == 429
     assert ask("203.0.113.9") == 200
     runtime(app).engine.dispose()
+
+
+def test_the_api_lists_every_agency_a_shared_head_fits(client: FlaskClient, state: Runtime) -> None:
+    tails = ["Тревел", "Сервис", "Групп", "Кадр", "Экспресс", "Инвест", "Консалтинг"]
+    with state.sessions() as session:
+        for n, tail in enumerate(tails):
+            make_agency(
+                session, licence_no=f"KG-07{n:02d}-24", name=f"Бийик Тоо {tail}", aliases=[]
+            )
+        session.commit()
+
+    body = client.get("/api/v1/agencies/verify", query_string={"q": "Бийик Тоо"}).get_json()
+
+    assert body["verdict"] == "ambiguous"
+    assert sorted(c["licence_no"] for c in body["candidates"]) == [
+        f"KG-07{n:02d}-24" for n in range(len(tails))
+    ]
