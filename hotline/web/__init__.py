@@ -29,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     from hotline.web.console import blueprint as console
     from hotline.web.console import init_translations
     from hotline.web.errors import register_error_pages
+    from hotline.web.headers import register_security_headers
     from hotline.web.health import blueprint as health
     from hotline.web.public import blueprint as public
     from hotline.web.request_ids import RequestIds
@@ -43,5 +44,6 @@ def register_blueprints(app: Flask) -> None:
     drop_nul_from_fields(app)
     init_translations(app)
     register_error_pages(app)
+    register_security_headers(app)  # every answer, the console's pages and 404s alike
     # Outermost, so the id is set before anything runs and while the response is written.
     app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]

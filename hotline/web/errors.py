@@ -50,13 +50,6 @@ EXPLANATIONS = {
         "again, tell the team the request id below."
     ),
 }
-# The page allows nothing from elsewhere, as the console does.
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
 
 
 def register_error_pages(app: Flask) -> None:
@@ -86,8 +79,7 @@ def error_page(error: HTTPException) -> Response | HTTPException:
                 request_id=request_id,
                 console=request.path.startswith(CONSOLE_PATH),
             )
-        response = Response(page, mimetype="text/html")
-        response.headers.update(PAGE_HEADERS)
+        response = Response(page, mimetype="text/html")  # headers: hotline.web.headers
     response.status_code = code
     for name, value in error.get_headers():  # Allow for a 405, Retry-After for a 429
         if name.lower() != "content-type":

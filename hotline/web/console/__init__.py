@@ -18,7 +18,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     has_request_context,
     redirect,
@@ -37,18 +36,6 @@ blueprint = Blueprint("console", __name__, url_prefix="/console")
 SESSION_HOURS = 8
 LOGIN_LIMIT = 10  # attempts per client, and per account, in ...
 LOGIN_WINDOW_SECONDS = 900  # ... fifteen minutes
-
-
-@blueprint.after_request
-def security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; style-src 'self' 'unsafe-inline'"
-    )
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @blueprint.before_request
