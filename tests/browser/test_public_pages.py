@@ -7,8 +7,6 @@ the browser must report no violation, apply the styles and run the simulator's s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -20,17 +18,17 @@ document.addEventListener("securitypolicyviolation",
 
 
 @pytest.fixture
-def watched(page: Page) -> Iterator[tuple[Page, list[str]]]:
+def watched(page: Page) -> tuple[Page, list[str]]:
     """The page, and every CSP complaint its console prints."""
     complaints: list[str] = []
     page.on(
         "console",
-        lambda message: complaints.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            complaints.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     page.add_init_script(WATCH_VIOLATIONS)
-    yield page, complaints
+    return page, complaints
 
 
 def test_the_verify_page_keeps_its_inline_styles(
