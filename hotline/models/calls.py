@@ -8,6 +8,7 @@ import enum
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hotline.callers import HiddenCaller
 from hotline.db import Base, UtcDateTime, utcnow
 
 
@@ -21,6 +22,11 @@ class CallStatus(enum.StrEnum):
     CANCELED = "canceled"  # final
 
 
+# The outcome of a call to the missed-call line from a hidden number: counted on the
+# dashboard, never called back (there is no number to call).
+MISSED_FROM_HIDDEN_NUMBER = "missed_hidden"
+
+
 class CallSession(Base):
     __tablename__ = "call_sessions"
     __table_args__ = (UniqueConstraint("provider", "provider_call_id"),)
@@ -30,7 +36,10 @@ class CallSession(Base):
     provider_call_id: Mapped[str] = mapped_column(String(64))
     direction: Mapped[str] = mapped_column(String(8), default="inbound")
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164; None: the number was hidden
+    # Why there is no number (anonymous, restricted, unavailable, app, unparseable); the raw
+    # text the provider sent is not kept: it is nobody's number.
+    hidden_caller: Mapped[HiddenCaller | None] = mapped_column(String(12))
     language: Mapped[str | None] = mapped_column(String(3))
     citizenship: Mapped[str | None] = mapped_column(String(2))  # KG or UZ, from number or menu
     outcome: Mapped[str | None] = mapped_column(String(20))  # info, callback, agent, report...
