@@ -26,6 +26,7 @@ from hotline.models import (
     VerificationRecord,
 )
 from hotline.models.callbacks import OPEN_STATUSES
+from hotline.models.calls import MISSED_FROM_HIDDEN_NUMBER
 
 CHART_DAYS = 30
 # Verdicts the dashboard names; the rest (expired, suspended, ambiguous) are counted as "other".
@@ -53,6 +54,7 @@ class Activity:
     checks: dict[str, int]  # licensed, not_found, revoked, other
     callbacks_waiting: int
     oldest_callback_minutes: int | None  # None when no one waits
+    missed_hidden: int  # missed calls from hidden numbers today: nobody can call them back
     campaign_sends: dict[str, int]  # sent, delivered
     days: tuple[DayActivity, ...]  # oldest first, today last
 
@@ -83,6 +85,14 @@ def activity(session: Session, zone: ZoneInfo, now: dt.datetime) -> Activity:
         return (column >= today_start) & (column < tomorrow)
 
     calls = session.scalar(select(func.count()).where(today(CallSession.started_at))) or 0
+    missed_hidden = (
+        session.scalar(
+            select(func.count()).where(
+                today(CallSession.started_at), CallSession.outcome == MISSED_FROM_HIDDEN_NUMBER
+            )
+        )
+        or 0
+    )
     by_direction = _grouped(
         session,
         select(Message.direction, func.count())
@@ -120,6 +130,7 @@ def activity(session: Session, zone: ZoneInfo, now: dt.datetime) -> Activity:
         oldest_callback_minutes=(
             None if oldest_at is None else max(0, int((now - oldest_at).total_seconds() // 60))
         ),
+        missed_hidden=missed_hidden,
         campaign_sends={s: sends.get(s, 0) for s in ("sent", "delivered")},
         days=_chart(session, starts, zone),
     )

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.callers import caller_of
 from hotline.models import CallSession, CallStatus, Contact
 from hotline.models.contacts import contact_for
-from hotline.phones import InvalidPhoneNumber, parse_phone
-from hotline.providers.base import CallEvent, WebhookRejected
+from hotline.providers.base import CallEvent
 
 
 def track_call(
@@ -25,7 +25,11 @@ def track_call_and_caller(
     session: Session, provider: str, event: CallEvent, default_region: str, now: dt.datetime
 ) -> tuple[CallSession, Contact | None]:
     """``track_call``, and the caller's contact loaded in the same query (every menu step
-    needs it; the session's identity map holds objects weakly, so it is handed back)."""
+    needs it; the session's identity map holds objects weakly, so it is handed back).
+
+    The contact is None when the caller's number is hidden (the call's ``hidden_caller`` says
+    how) and when it was erased since.
+    """
     contact: Contact | None = None
     found = session.execute(
         select(CallSession, Contact)
@@ -40,17 +44,16 @@ def track_call_and_caller(
     else:
         call = None
     if call is None:
-        try:
-            phone = parse_phone(event.caller, default_region)
-        except InvalidPhoneNumber as exc:
-            raise WebhookRejected("caller is not a phone number") from exc
-        contact = contact_for(session, phone)
+        # A hidden caller gets a session with no number and no contact: the menu still runs.
+        caller = caller_of(event.caller, default_region)
+        contact = None if caller.phone is None else contact_for(session, caller.phone)
         call = CallSession(
             provider=provider,
             provider_call_id=event.provider_call_id,
-            contact_id=contact.id,
-            phone=phone,
-            language=contact.language,
+            contact_id=contact.id if contact is not None else None,
+            phone=caller.phone,
+            hidden_caller=caller.hidden,
+            language=contact.language if contact is not None else None,
             path=[],
             status=CallStatus.IN_PROGRESS,
             started_at=now,

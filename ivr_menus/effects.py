@@ -3,6 +3,9 @@
 The engine is pure; this is where its ``Effects`` meet the database. A webhook whose step was
 already applied (a provider retry) changes nothing, so it returns the same document without
 opening a second callback request or a second case.
+
+A caller whose number is hidden has no contact: the language they choose holds for this call
+only, and nothing that needs a number (a callback request) is opened for them.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class Applied:
 def apply_step(
     session: Session,
     call: CallSession,
-    contact: Contact,
+    contact: Contact | None,
     step: int,
     outcome: Outcome,
     now: dt.datetime,
@@ -48,15 +51,17 @@ def apply_step(
     effects = outcome.effects
     call.path = [*(call.path or []), ">".join(effects.visited)]
     if effects.language:
-        call.language = contact.language = effects.language
-    elif call.language is None and contact.language:
+        call.language = effects.language
+        if contact is not None:
+            contact.language = effects.language
+    elif call.language is None and contact is not None and contact.language:
         call.language = contact.language
     if effects.citizenship:
         call.citizenship = effects.citizenship
     if effects.outcome:
         call.outcome = effects.outcome
     callback_refused = False
-    if effects.callback_reason:
+    if effects.callback_reason and contact is not None:
         request = request_callback(
             session,
             contact,
@@ -70,18 +75,28 @@ def apply_step(
     if effects.licence_check:
         digits, verdict = effects.licence_check
         session.add(
-            VerificationRecord(channel="ivr", contact_id=contact.id, query=digits, verdict=verdict)
+            VerificationRecord(
+                channel="ivr", contact_id=_id(contact), query=digits, verdict=verdict
+            )
         )
     case_id = None
     if effects.recording_url:
         case = open_case(
-            session, contact_id=contact.id, source="ivr", text="(voice message)", kind="recruiter"
+            session,
+            contact_id=_id(contact),
+            source="ivr",
+            text="(voice message)",
+            kind="recruiter",
         )
         case.recording_url = effects.recording_url[:500]
         case_id = case.id
     return Applied(
         applied=True,
         case_id=case_id,
-        send_info_sms=effects.send_info_sms,
+        send_info_sms=effects.send_info_sms and contact is not None,  # never a hidden number
         callback_refused=callback_refused,
     )
+
+
+def _id(contact: Contact | None) -> int | None:
+    return contact.id if contact is not None else None

@@ -30,6 +30,9 @@ SYSTEM_PROMPTS = (
     "connecting_agent",
     "agent_unavailable",
     "callback_unavailable",
+    "callback_hidden_number",
+    "callback_hidden_number_later",
+    "no_input_final_hidden",
     "licence_number_is",
     "licence_not_understood",
     *(f"licence_status_{verdict}" for verdict in VERDICTS),
@@ -119,6 +122,7 @@ class CallContext:
     citizenship: str | None
     agents: tuple[str, ...] = ()  # numbers to dial now; empty outside staffed hours
     may_call_back: bool = True  # False for a number in a country we do not call (toll fraud)
+    number_hidden: bool = False  # no number to call back, text or remember the language by
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,8 @@ class Engine:
         elif kind is NodeKind.RECORD:
             render.say(node.prompt or "")
             render.actions.append(RecordMessage(node.id, render.step, node.max_seconds))
+        elif kind is NodeKind.CALLBACK and render.call.number_hidden:
+            self._no_number_to_call(render, node.id)
         elif kind is NodeKind.CALLBACK:
             # Asked for even where we may not call: the refused request is what staff see.
             render.effect(callback_reason=node.reason, outcome="callback")
@@ -221,6 +227,20 @@ class Engine:
         else:
             render.say(node.prompt or "")
             render.actions.append(End())
+
+    def _no_number_to_call(self, render: _Render, node_id: str, dial: bool = True) -> None:
+        """A callback for a hidden number: an agent now if one is free, else "call again".
+
+        No request is opened (there is no number to ring); the caller stays in the menu, even
+        after an urgent ask, whose usual hang-up only frees the line for our call.
+        """
+        render.effect(outcome="hidden_number")
+        if dial and render.call.agents:
+            render.say("callback_hidden_number")
+            render.actions.append(ConnectAgents(node_id, render.step, render.call.agents))
+        else:
+            render.say("callback_hidden_number_later")
+            self._present(render, self.menu.main_menu)
 
     def _speech(self, render: _Render, node: MenuNode) -> tuple[Speech, ...]:
         return (Prompt(node.prompt or "", render.language),)
@@ -257,10 +277,12 @@ class Engine:
             elif node.kind is NodeKind.AGENT:
                 render.say("agent_unavailable")
                 self._present(render, node.fallback or self.menu.main_menu)
+            elif node.kind is NodeKind.CALLBACK and render.call.number_hidden:
+                render.say("agent_unavailable")
+                self._no_number_to_call(render, node.id, dial=False)
             else:  # reached after repeated silence: nobody answered either
-                render.effect(send_info_sms=True, outcome="no_input")
-                render.say("agent_unavailable", "no_input_final")
-                render.actions.append(End())
+                render.say("agent_unavailable")
+                self._goodbye_after_silence(render)
             return
         digits = (turn.digits or "").strip().rstrip("#")
         if digits == "*":
@@ -330,6 +352,14 @@ class Engine:
             render.say("connecting_agent")
             render.actions.append(ConnectAgents(node_id, render.step, render.call.agents))
         else:
-            render.effect(send_info_sms=True, outcome="no_input")
+            self._goodbye_after_silence(render)
+
+    def _goodbye_after_silence(self, render: _Render) -> None:
+        """Goodbye, and the keyword list by SMS; a hidden number is promised no text."""
+        render.effect(outcome="no_input")
+        if render.call.number_hidden:
+            render.say("no_input_final_hidden")
+        else:
+            render.effect(send_info_sms=True)
             render.say("no_input_final")
-            render.actions.append(End())
+        render.actions.append(End())

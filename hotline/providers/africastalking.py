@@ -186,7 +186,7 @@ class AfricasTalkingProvider:
             dial_status = "completed" if talked > 0 else "no-answer"
         return CallEvent(
             provider_call_id=session_id,
-            caller=required(request, "callerNumber", max_length=32),
+            caller=request.field("callerNumber") or "",  # may be hidden: hotline.callers
             callee=request.field("destinationNumber") or "",
             status=status,
             digits=digits or None,

@@ -73,7 +73,7 @@ class DeliveryReport:
 @dataclass(frozen=True)
 class CallEvent:
     provider_call_id: str
-    caller: str
+    caller: str  # as the provider wrote it, maybe empty or "anonymous": read with ``caller_of``
     callee: str
     status: str | None  # neutral CallStatus value, or None while the call is live
     digits: str | None = None

@@ -201,7 +201,7 @@ class TwilioProvider:
             raise WebhookRejected("malformed Digits")
         return CallEvent(
             provider_call_id=sid,
-            caller=required(request, "From", max_length=32),
+            caller=request.field("From") or "",  # a hidden caller is heard too (hotline.callers)
             callee=required(request, "To", max_length=32),
             status=raw if raw in _CALL_FINAL else None,
             digits=digits,

@@ -11,6 +11,7 @@ from hotline.agencies.verify import verify
 from hotline.callbacks import request_callback
 from hotline.db import utcnow
 from hotline.models import CallbackSource, CallbackStatus, CallSession, Contact
+from hotline.models.calls import MISSED_FROM_HIDDEN_NUMBER
 from hotline.phones import InvalidPhoneNumber, parse_phone
 from hotline.providers.base import (
     CallEvent,
@@ -101,11 +102,15 @@ def answer_call(
     )
     if event.status is not None:  # the call has ended; Africa's Talking reports it here
         return provider.render_voice(VoiceScript()).body
-    contact = caller or session.get(Contact, call.contact_id)
-    assert contact is not None
+    # None for a hidden number (or one erased since): the menu runs without what needs one.
+    contact = caller or (session.get(Contact, call.contact_id) if call.contact_id else None)
     turn = turn_from(webhook, event)
     if turn.node is None and is_missed_call_line(state, event):
-        if not call.path:
+        if not call.path and contact is None:
+            call.path = ["missed-call"]
+            call.outcome = MISSED_FROM_HIDDEN_NUMBER  # counted; there is nobody to call
+            log.info("missed call from a hidden number (%s)", call.hidden_caller)
+        elif not call.path and contact is not None:
             call.path = ["missed-call"]
             call.outcome = "callback"
             request = request_callback(
@@ -121,23 +126,29 @@ def answer_call(
             else:
                 _look_for_an_agent(state)
         return provider.render_voice(VoiceScript((Reject(),))).body
-    language = call.language or contact.language
+    language = call.language or (contact.language if contact is not None else None)
     context = CallContext(
         language=language,
         citizenship=call.citizenship or _citizenship(call),
         agents=agents_to_dial(session, state.staffed_hours, now, language),
-        may_call_back=settings.call_destinations.allows(contact.phone),
+        may_call_back=contact is not None and settings.call_destinations.allows(contact.phone),
+        number_hidden=contact is None,
     )
     engine = Engine(state.ivr_menu, lambda digits: licence_verdict(state, session, digits))
     outcome = engine.step(context, turn)
     applied = apply_step(
         session, call, contact, turn.step, outcome, now, settings.call_destinations
     )
-    if applied.callback_refused:
+    if applied.callback_refused and contact is not None:
         _tell_callback_refused(state, session, contact, outcome.language)
-    elif applied.applied and outcome.effects.callback_reason:
+    elif applied.applied and outcome.effects.callback_reason and contact is not None:
         _look_for_an_agent(state)
-    if applied.send_info_sms and settings.reply_destinations.allows(contact.phone):
+    # A hidden number is never texted: there is nothing to send it to.
+    if (
+        applied.send_info_sms
+        and contact is not None
+        and settings.reply_destinations.allows(contact.phone)
+    ):
         _queue_info_sms(state, session, contact, outcome.language)
     if applied.case_id is not None:
         _queue_recording_fetch(state, applied.case_id, provider.name)
@@ -150,7 +161,7 @@ def answer_call(
 def _citizenship(call: CallSession) -> str | None:
     from hotline.phones import country_of
 
-    return CITIZENSHIP_BY_COUNTRY.get(country_of(call.phone) or "")
+    return CITIZENSHIP_BY_COUNTRY.get(country_of(call.phone) or "") if call.phone else None
 
 
 def licence_verdict(state: Runtime, session: Session, digits: str) -> str:

@@ -217,3 +217,52 @@ def test_record_node_records_then_thanks() -> None:
 def test_the_same_turn_gives_the_same_document() -> None:
     turn = {"node": "check", "digits": "999#", "step": 5}
     assert step(KY, **turn) == step(KY, **turn)
+
+
+# --- A caller whose number is hidden: the whole menu, nothing that needs their number ---------
+
+HIDDEN = CallContext(language="ky", citizenship=None, may_call_back=False, number_hidden=True)
+HIDDEN_STAFFED = CallContext(
+    language="ky",
+    citizenship=None,
+    agents=("+996700000001",),
+    may_call_back=False,
+    number_hidden=True,
+)
+
+
+def test_a_hidden_caller_asking_for_a_callback_stays_on_the_line_for_an_agent() -> None:
+    outcome = step(HIDDEN_STAFFED, node="cb_offer", digits="1")
+
+    assert outcome.effects.callback_reason is None  # nobody to call: no request at all
+    assert outcome.effects.outcome == "hidden_number"
+    assert spoken(outcome) == ["callback_hidden_number"]
+    assert outcome.actions[-1] == ConnectAgents("cb", 1, ("+996700000001",))
+
+
+def test_a_hidden_caller_outside_staffed_hours_is_told_to_call_again_then_hears_the_menu() -> None:
+    outcome = step(HIDDEN, node="cb_offer", digits="1")
+
+    assert outcome.effects.callback_reason is None
+    assert spoken(outcome) == ["callback_hidden_number_later", "main_menu"]
+    assert asked(outcome).node == "main"
+
+
+def test_a_hidden_callers_unanswered_agent_leaves_them_in_the_menu() -> None:
+    outcome = step(HIDDEN_STAFFED, node="cb", phase="dialed", dial_status="no-answer")
+
+    assert spoken(outcome) == ["agent_unavailable", "callback_hidden_number_later", "main_menu"]
+    assert not outcome.effects.send_info_sms
+
+
+def test_silence_from_a_hidden_caller_ends_without_promising_a_text() -> None:
+    outcome = step(HIDDEN, node="main", phase="noinput", tries=2)
+
+    assert spoken(outcome) == ["no_input_final_hidden"]
+    assert isinstance(outcome.actions[-1], End)
+    assert not outcome.effects.send_info_sms
+
+
+def test_a_hidden_caller_hears_every_other_part_of_the_menu_as_anyone_does() -> None:
+    for turn in ({}, {"node": "main", "digits": "2"}, {"node": "check", "digits": "14523#"}):
+        assert step(HIDDEN, **turn) == step(CallContext(language="ky", citizenship=None), **turn)
