@@ -325,6 +325,8 @@ class TwilioWebhooks:
         self.token = token
 
     def post(self, path: str, form: dict[str, str], *, signature: str | None = None) -> Any:
+        """Sign and post ``form``; Twilio names our account in every webhook, so this does too."""
+        form = {"AccountSid": TWILIO_SID, **form}
         url = PUBLIC_BASE_URL + path
         signed = twilio_signature(self.token, url, form) if signature is None else signature
         return self.client.post(path, data=form, headers={"X-Twilio-Signature": signed})

@@ -171,8 +171,11 @@ class WebhookRequest:
 
     url: str  # PUBLIC_BASE_URL + path + "?" + raw query string, as the provider addressed it
     form: Mapping[str, list[str]]
-    query: Mapping[str, str]
+    query: Mapping[str, str]  # the first value of each query parameter
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Query parameters given more than once: no provider repeats one, and a repeated token
+    # (``?token=RIGHT&token=x``) must not let the first value vouch for the rest.
+    repeated_query: frozenset[str] = frozenset()
 
     def field(self, name: str) -> str | None:
         """The first value of a form field, without NUL characters (PostgreSQL refuses them)."""

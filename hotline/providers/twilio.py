@@ -156,9 +156,17 @@ class TwilioProvider:
         return fetch_media(address, credentials)
 
     def verify_webhook(self, request: WebhookRequest) -> bool:
+        """Our account's signature over the URL and form, and our ``AccountSid`` exactly once.
+
+        Twilio sends ``AccountSid`` with every webhook, so a request without it, with another
+        account's, or with two, did not come from our account the way Twilio sends it: a
+        number of another account (or a subaccount) pointed at us is refused too.
+        """
         token = self._settings.twilio_auth_token
         signature = request.headers.get("X-Twilio-Signature", "")
         if not token or not signature:
+            return False
+        if list(request.form.get("AccountSid", ())) != [self._settings.twilio_account_sid]:
             return False
         validator = RequestValidator(token)
         return bool(validator.validate(request.url, _MultiValues(request.form), signature))

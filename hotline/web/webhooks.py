@@ -60,7 +60,23 @@ def _webhook_request(public_base_url: str) -> WebhookRequest:
         form=request.form.to_dict(flat=False),
         query=request.args.to_dict(flat=True),
         headers={key: value for key, value in request.headers.items()},
+        repeated_query=frozenset(name for name, values in request.args.lists() if len(values) > 1),
     )
+
+
+def repeated_parameter(webhook: WebhookRequest) -> str | None:
+    """A query parameter or form field the request gives more than once, or None.
+
+    No provider repeats one, and a repeat is ambiguous: we read the first value, a proxy or a
+    log may read the last, and Twilio's signature check sorts and merges repeated values, so
+    their order and number are not signed. Refused (400) after verification, storing nothing.
+    """
+    if webhook.repeated_query:
+        return f"query parameter {min(webhook.repeated_query)!r}"
+    for name, values in webhook.form.items():
+        if len(values) > 1:
+            return f"field {name!r}"
+    return None
 
 
 def provider_webhook(
@@ -78,6 +94,9 @@ def provider_webhook(
             if not provider.verify_webhook(webhook):
                 log.warning("%s %s: signature or token rejected", provider_name, request.path)
                 return _plain("forbidden", 403)
+            if (repeated := repeated_parameter(webhook)) is not None:
+                log.info("%s %s: rejected: %s repeated", provider_name, request.path, repeated)
+                return _plain(f"bad request: {repeated} is given more than once", 400)
             for attempt in (1, 2):
                 try:
                     answer = _in_transaction(state, provider, webhook, handler)

@@ -1,8 +1,10 @@
 """Probes for the provider webhooks: plausible carrier forms with hostile values, signed or not.
 
-A probe is unsigned (or carries a wrong signature or token), and must get 403 before anything
-is parsed; or it is signed the way Twilio signs (Africa's Talking: ``?token=``), so the fuzz
-reaches the parsers, the database and the voice menu behind them.
+A probe is unsigned (or carries a wrong signature or token, another account's ``AccountSid``, or
+the token twice), and must get 403 before anything is parsed; or it is signed the way Twilio
+signs (Africa's Talking: ``?token=``), so the fuzz reaches the parsers, the database and the
+voice menu behind them. A signed probe that repeats a field must get 400: no provider repeats
+one, and Twilio's signature does not cover the order of repeated values.
 """
 
 from __future__ import annotations
@@ -136,18 +138,25 @@ def _at_values() -> dict[str, st.SearchStrategy[str]]:
 
 @st.composite
 def _form(draw: st.DrawFn, values: dict[str, st.SearchStrategy[str]]) -> list[tuple[str, str]]:
-    """Most fields plausible, some hostile, some missing, duplicated or invented."""
+    """Most fields plausible, some hostile, some missing or invented; one in four probes repeats
+    a field (refused with 400, so repeating more often would keep the fuzz from the parsers)."""
     pairs: list[tuple[str, str]] = []
     for name, plausible in values.items():
-        kind = draw(st.sampled_from(["plausible"] * 6 + ["hostile", "missing", "twice"]))
+        kind = draw(st.sampled_from(["plausible"] * 6 + ["hostile", "missing"]))
         if kind == "missing":
             continue
         value = draw(hostile_text if kind == "hostile" else plausible)
         pairs.append((name, value))
-        if kind == "twice":
-            pairs.append((name, draw(hostile_text)))
     pairs.extend(draw(st.lists(st.tuples(hostile_text, hostile_text), max_size=3)))
+    if pairs and draw(st.integers(0, 3)) == 0:
+        name = draw(st.sampled_from([name for name, _ in pairs]))
+        pairs.append((name, draw(hostile_text)))
     return pairs
+
+
+def _repeats(form: tuple[tuple[str, str], ...]) -> bool:
+    names = [name for name, _ in form]
+    return len(names) != len(set(names))
 
 
 @st.composite
@@ -187,6 +196,13 @@ def twilio_probe(draw: st.DrawFn, rule: str) -> Probe:
     kind = draw(st.sampled_from(["signed"] * 6 + ["unsigned", "forged", "raw", "huge"]))
     if kind == "signed":
         headers = (("X-Twilio-Signature", signature),)
+        if grouped.get("AccountSid") != [TWILIO_SID]:  # missing, hostile or twice: not ours
+            expect = frozenset({403})
+            return Probe(rule, "POST", rule, query, form=form, headers=headers, expect=expect,
+                         note="another account")  # fmt: skip
+        if _repeats(form):
+            return Probe(rule, "POST", rule, query, form=form, headers=headers,
+                         expect=frozenset({400}), note="signed, a field repeated")  # fmt: skip
         return Probe(rule, "POST", rule, query, form=form, headers=headers, note=kind)
     if kind == "unsigned":
         return Probe(rule, "POST", rule, query, form=form, expect=frozenset({403}), note=kind)
@@ -209,19 +225,23 @@ def twilio_probe(draw: st.DrawFn, rule: str) -> Probe:
 @st.composite
 def africastalking_probe(draw: st.DrawFn, rule: str) -> Probe:
     pairs = draw(_query())
-    kind = draw(st.sampled_from(["signed"] * 6 + ["unsigned", "forged", "raw", "huge"]))
+    kinds = ["signed"] * 6 + ["unsigned", "forged", "token twice", "raw", "huge"]
+    kind = draw(st.sampled_from(kinds))
     token = {"signed": AT_TOKEN, "raw": AT_TOKEN, "huge": AT_TOKEN, "unsigned": None}.get(
         kind, draw(st.sampled_from(["", AT_TOKEN[:-1], AT_TOKEN.upper(), AT_TOKEN + "\x00"]))
     )
     if token is not None:
         pairs.insert(draw(st.integers(0, len(pairs))), ("token", token))
+    if kind == "token twice":  # ?token=RIGHT&token=x: the right one must not vouch for both
+        pairs.insert(draw(st.integers(0, len(pairs))), ("token", AT_TOKEN))
     query = urlencode(pairs)
     form = _unique(draw(_form(_at_values())))
-    if kind in ("unsigned", "forged"):
+    if kind in ("unsigned", "forged", "token twice"):
         expect = frozenset({403})
         return Probe(rule, "POST", rule, query, form=form, expect=expect, note=kind)
     if kind == "signed":
-        return Probe(rule, "POST", rule, query, form=form, note=kind)
+        expect = frozenset({400}) if _repeats(form) else None
+        return Probe(rule, "POST", rule, query, form=form, expect=expect, note=kind)
     huge = kind == "huge"
     body = HUGE_BODY if huge else draw(hostile_bytes)
     expect = frozenset({413}) if huge else None
