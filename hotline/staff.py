@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard.view": _EVERYONE,
     "callbacks.view": frozenset({Role.AGENT, Role.VIEWER}),
     "callbacks.work": frozenset({Role.AGENT}),
+    # Reports and what people texted, verbatim: for those who take the cases (finding 5).
+    "cases.read": frozenset({Role.AGENT}),
     "campaigns.view": frozenset({Role.CAMPAIGN_MANAGER, Role.VIEWER}),
     "campaigns.edit": frozenset({Role.CAMPAIGN_MANAGER}),
     "contacts.view": frozenset({Role.CAMPAIGN_MANAGER, Role.AGENT}),

@@ -11,6 +11,7 @@ from hotline.callbacks.outcomes import RESULTS, TOPICS, OutcomeError, open_reque
 from hotline.db import utcnow
 from hotline.models import Agent, AgentStatus, Case, CaseStatus, StaffUser
 from hotline.phones import mask
+from hotline.privacy.disclosure import shown_text
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
 from hotline.web.console import blueprint, render, requires
@@ -22,7 +23,11 @@ OPEN_CASES_SHOWN = 50
 @blueprint.get("/callbacks")
 @requires("callbacks.view")
 def callbacks(user: StaffUser) -> ResponseReturnValue:
-    """The queue, urgent first; an agent sees the requests in their languages first."""
+    """The queue, urgent first; an agent sees the requests in their languages first.
+
+    Open cases are listed for everyone who may see the queue; only case roles read the reports
+    (``hotline.privacy.disclosure``): a viewer sees a case's kind and age, not its words.
+    """
     db = request_session()
     agent = db.get(Agent, user.agent_id) if user.agent_id is not None else None
     queue = open_requests(db)
@@ -50,12 +55,21 @@ def callbacks(user: StaffUser) -> ResponseReturnValue:
         topics=TOPICS,
         may_work=may(user.role, "callbacks.work"),
         agent=agent,
-        cases=db.scalars(
-            select(Case)
-            .where(Case.status == CaseStatus.OPEN)
-            .order_by(Case.kind != "trafficking", Case.created_at.desc())
-            .limit(OPEN_CASES_SHOWN)
-        ).all(),
+        cases=[
+            {
+                "case_no": case.case_no,
+                "kind": case.kind,
+                "source": case.source,
+                "created_at": case.created_at,
+                "report": shown_text(user.role, case.text),  # None: not for this role
+            }
+            for case in db.scalars(
+                select(Case)
+                .where(Case.status == CaseStatus.OPEN)
+                .order_by(Case.kind != "trafficking", Case.created_at.desc())
+                .limit(OPEN_CASES_SHOWN)
+            )
+        ],
     )
 
 

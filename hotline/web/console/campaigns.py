@@ -26,6 +26,7 @@ from hotline.db import utcnow
 from hotline.models import Campaign, CampaignState, Contact, Recipient, RecipientStatus, StaffUser
 from hotline.models.contacts import STAGES
 from hotline.phones import mask
+from hotline.privacy.disclosure import mask_numbers
 from hotline.runtime import request_session, runtime
 from hotline.sms.segments import count_segments
 from hotline.spreadsheet import csv_lines
@@ -275,8 +276,9 @@ CSV_BATCH = 5000
 def campaign_recipients_csv(user: StaffUser, campaign_id: int) -> ResponseReturnValue:
     """Each recipient's delivery result as a spreadsheet, numbers masked, streamed in batches.
 
-    Viewers may open campaigns but not contacts, so a number shows as ``+996***56``; cells are
-    neutralised so nothing a provider or a person wrote runs as a formula.
+    Viewers may open campaigns but not contacts, so a number shows as ``+996***56``, also inside
+    a provider's error ("The 'To' number +996... is not valid"); cells are neutralised so
+    nothing a provider or a person wrote runs as a formula.
     """
     campaign = _campaign(campaign_id)
 
@@ -292,7 +294,7 @@ def campaign_recipients_csv(user: StaffUser, campaign_id: int) -> ResponseReturn
             )  # fmt: skip
             for r in batch:
                 yield [r.id, mask(r.phone), r.language, r.status, r.attempts, r.segments,
-                       r.error or "", r.provider_id or "",
+                       mask_numbers(r.error or ""), r.provider_id or "",
                        r.updated_at.strftime("%Y-%m-%d %H:%M:%S")]  # fmt: skip
             if len(batch) < CSV_BATCH:
                 return

@@ -38,6 +38,7 @@ from hotline.models import (
 from hotline.models.contacts import STAGES
 from hotline.phones import InvalidPhoneNumber, mask, parse_phone
 from hotline.privacy import contact_dossier, erase_contact
+from hotline.privacy.disclosure import mask_numbers, reads_cases, shown_detail
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
 from hotline.web.console import blueprint, page_number, render, requires
@@ -187,6 +188,7 @@ class Event:
     summary: str
     detail: str = ""
     route: str = ""  # the menu nodes a call went through (ids, shown as they are)
+    not_shown: bool = False  # what the person wrote, which this role may not read
 
 
 @blueprint.get("/contacts/<int:contact_id>")
@@ -206,7 +208,7 @@ def _contact(contact_id: int) -> Contact:
 def _contact_page(
     user: StaffUser, found: Contact, error: str = "", status: int = 200
 ) -> ResponseReturnValue:
-    events = sorted(history(found.id), key=lambda event: event.at, reverse=True)
+    events = sorted(history(found.id, user.role), key=lambda event: event.at, reverse=True)
     page = render(
         "console/contacts_detail.html",
         user,
@@ -258,8 +260,12 @@ def contact_delete(user: StaffUser, contact_id: int) -> ResponseReturnValue:
     return redirect(f"/console/contacts/{contact_id}?erased=1", code=303)
 
 
-def history(contact_id: int) -> list[Event]:
-    """The newest ``HISTORY_SIZE`` of each kind: enough for the newest of all kinds together."""
+def history(contact_id: int, role: str) -> list[Event]:
+    """The newest ``HISTORY_SIZE`` of each kind: enough for the newest of all kinds together.
+
+    What the person texted is for case roles only (a text may be a report); for the others
+    every other text on the page has its numbers masked (``hotline.privacy.disclosure``).
+    """
     db = request_session()
     events: list[Event] = []
     calls = select(CallSession).where(CallSession.contact_id == contact_id)
@@ -279,14 +285,18 @@ def history(contact_id: int) -> list[Event]:
     for sms in db.scalars(messages.order_by(Message.created_at.desc()).limit(HISTORY_SIZE)):
         body = sms.body if len(sms.body) <= 200 else sms.body[:197] + "..."
         if sms.direction == "outbound" and sms.status == "failed":
-            body = _joined(body, sms.error_reason or sms.error_code)  # why, in our own words
+            # Why, in our words, or the provider's, which may name the number: masked for all.
+            body = _joined(body, mask_numbers(sms.error_reason or sms.error_code or ""))
         status = label(sms.status, "message_status")
         summary = (
             _("outbound SMS, %(status)s", status=status)
             if sms.direction == "outbound"
             else _("inbound SMS, %(status)s", status=status)
         )
-        events.append(Event(sms.created_at, "sms", summary, body))
+        if sms.direction == "inbound" and not reads_cases(role):
+            events.append(Event(sms.created_at, "sms", summary, not_shown=True))
+        else:
+            events.append(Event(sms.created_at, "sms", summary, shown_detail(role, body)))
     checks = (
         select(VerificationRecord, Agency.name)
         .outerjoin(Agency, Agency.id == VerificationRecord.agency_id)
@@ -300,7 +310,8 @@ def history(contact_id: int) -> list[Event]:
             channel=label(check.channel, "channel"),
             verdict=label(check.verdict, "verdict"),
         )
-        events.append(Event(check.created_at, "check", summary, _joined(check.query, agency)))
+        asked = shown_detail(role, _joined(check.query, agency))
+        events.append(Event(check.created_at, "check", summary, asked))
     callbacks = select(CallbackRequest).where(CallbackRequest.contact_id == contact_id)
     for ask in db.scalars(
         callbacks.order_by(CallbackRequest.created_at.desc()).limit(HISTORY_SIZE)

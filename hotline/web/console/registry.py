@@ -21,6 +21,7 @@ from hotline.agencies.registry_import import ImportDiff, ImportRefused, import_r
 from hotline.agencies.verify import Verification, clean_query, verify
 from hotline.db import utcnow
 from hotline.models import Agency, AgencyHistory, RegistryImport, StaffUser, VerificationRecord
+from hotline.privacy.disclosure import shown_detail
 from hotline.runtime import request_session, runtime
 from hotline.staff import audit, may
 from hotline.web.console import blueprint, page_number, render, requires
@@ -87,7 +88,11 @@ def agency(user: StaffUser, agency_id: int) -> ResponseReturnValue:
 @blueprint.get("/registry/checks")
 @requires("registry.view")
 def checks(user: StaffUser) -> ResponseReturnValue:
-    """The verification log, newest first: what people asked and what they were told."""
+    """The verification log, newest first: what people asked and what they were told.
+
+    Everyone may read it; a number typed into a check is masked for roles that do not take
+    cases, and the link to the person is for those who may see contacts.
+    """
     page = page_number(request.args.get("page"))
     query = (
         select(VerificationRecord, Agency.name)
@@ -100,7 +105,9 @@ def checks(user: StaffUser) -> ResponseReturnValue:
     return render(
         "console/registry_checks.html",
         user,
-        rows=rows[:PAGE_SIZE],
+        rows=[
+            (check, name, shown_detail(user.role, check.query)) for check, name in rows[:PAGE_SIZE]
+        ],
         page=page,
         next_page=page + 1 if len(rows) > PAGE_SIZE else None,
         may_see_contacts=may(user.role, "contacts.view"),
