@@ -48,20 +48,66 @@ def may(role: str, permission: str) -> bool:
     return role == Role.ADMIN or Role(role) in PERMISSIONS.get(permission, frozenset())
 
 
+def login_name(email: str) -> str:
+    """The account an e-mail typed at the login names: spaces around it and case do not count.
+
+    Login limits count failures under this name, so ``" Aida@X "`` and ``"aida@x"`` share one.
+    """
+    return email.strip().casefold()[:254]
+
+
+def _check_role(role: str) -> Role:
+    if role not in set(Role):
+        raise StaffError(f"role must be one of {', '.join(Role)}")
+    return Role(role)
+
+
+def _check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
 def add_user(session: Session, email: str, role: str, password: str) -> StaffUser:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise StaffError(f"{email!r} is not an email address")
-    if role not in set(Role):
-        raise StaffError(f"role must be one of {', '.join(Role)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    checked_role = _check_role(role)
+    password_hash = _check_password(password)
     if session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
         raise StaffError(f"{email} already has an account")
-    user = StaffUser(email=email, role=Role(role), password_hash=_hasher.hash(password))
+    user = StaffUser(email=email, role=checked_role, password_hash=password_hash)
     session.add(user)
     session.flush()
     return user
+
+
+def end_sessions(user: StaffUser) -> None:
+    """End every console session of ``user`` at its next request, wherever it is open.
+
+    Sessions carry the generation they were started under and the console compares it on
+    every request; the change commits with whatever caused it (a new role, a deactivation).
+    """
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def set_role(user: StaffUser, role: str) -> None:
+    """Give ``user`` another role; their sessions end, so the new role starts with a login."""
+    user.role = _check_role(role)
+    end_sessions(user)
+
+
+def set_password(user: StaffUser, password: str) -> None:
+    """Replace the password (at least ``MIN_PASSWORD_LENGTH``); every session ends with it."""
+    user.password_hash = _check_password(password)
+    end_sessions(user)
+
+
+def set_active(user: StaffUser, active: bool) -> None:
+    """Switch an account on or off; switching it off ends its sessions."""
+    user.active = active
+    if not active:
+        end_sessions(user)
 
 
 def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
