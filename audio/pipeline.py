@@ -31,6 +31,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
     warnings.filterwarnings("ignore", "Couldn't find ffmpeg", RuntimeWarning)
     import audioop  # C; out of the stdlib from 3.13, where the audioop-lts wheel provides it
+
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 

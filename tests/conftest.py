@@ -81,6 +81,8 @@ EMBEDDED_SCENARIOS = (
     "tests/web/console/test_access.py",
     "tests/web/console/test_campaigns.py",
     "tests/workers/test_worker_process.py",
+    "tests/security/test_login_limits.py",
+    "tests/security/test_session_revocation.py",
     "tests/test_cli.py",
     "tests/test_embedded_redis.py",
     "tests/test_redis_server.py",

@@ -27,10 +27,11 @@ def register_blueprints(app: Flask) -> None:
     from hotline.web.api import blueprint as api
     from hotline.web.audio import blueprint as audio
     from hotline.web.console import blueprint as console
-    from hotline.web.console import init_translations
+    from hotline.web.console import init_console
     from hotline.web.errors import register_error_pages
     from hotline.web.headers import register_security_headers
     from hotline.web.health import blueprint as health
+    from hotline.web.limits import init_limits
     from hotline.web.public import blueprint as public
     from hotline.web.request_ids import RequestIds
     from hotline.web.simulator import blueprint as simulator
@@ -42,7 +43,8 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # After the blueprints: the console raises its upload limit before any form is read.
     drop_nul_from_fields(app)
-    init_translations(app)
+    init_limits(app)
+    init_console(app)
     register_error_pages(app)
     register_security_headers(app)  # every answer, the console's pages and 404s alike
     # Outermost, so the id is set before anything runs and while the response is written.

@@ -261,6 +261,36 @@ FORMS: dict[str, Form] = {
         {},
         lambda c: _id(c.other_account_id).map(lambda i: f"/console/users/{i}/activate"),
     ),
+    "/console/users/<int:account_id>/role": Form(
+        "/console/users",
+        {"role": kind(*Role, hostile=st.sampled_from(["root", "ADMIN", " admin"]))},
+        lambda c: (_id(c.other_account_id) | st.just(str(c.admin_id))).map(
+            lambda i: f"/console/users/{i}/role"
+        ),
+    ),
+    "/console/users/<int:account_id>/password": Form(
+        "/console/users",
+        {"password": kind("a brand new passphrase", hostile=st.just("short"))},
+        lambda c: (_id(c.other_account_id) | st.just(str(c.admin_id))).map(
+            lambda i: f"/console/users/{i}/password"
+        ),
+    ),
+    "/console/users/<int:account_id>/logout": Form(
+        "/console/users",
+        {},
+        lambda c: (_id(c.other_account_id) | st.just(str(c.admin_id))).map(
+            lambda i: f"/console/users/{i}/logout"
+        ),
+    ),
+    # Never the admin's right password: a change would end the fuzz's own session.
+    "/console/account/password": Form(
+        "/console/account",
+        {
+            "current_password": kind("not the password at all", ""),
+            "password": kind("a brand new passphrase", hostile=st.just("short")),
+        },
+        _fixed("/console/account/password"),
+    ),
 }
 
 

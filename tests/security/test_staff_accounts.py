@@ -7,6 +7,7 @@ client and per account and CSRF on every POST (tests/web/test_console.py), roles
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -19,17 +20,21 @@ from hotline.config import Settings
 from hotline.models import Role, StaffUser
 from hotline.runtime import Runtime, runtime
 from hotline.staff import add_user, authenticate
-from hotline.web.console import SESSION_HOURS
+from hotline.web.console.sessions import SESSION_HOURS
 from tests.web.console.conftest import PASSWORD, form_token
 
 LoginAs = Callable[..., FlaskClient]
 
 
 def log_in(client: FlaskClient, email: str, password: str) -> tuple[int, str]:
+    """The answer's status and page; the form token (signed afresh for each page) left out."""
     form = {"email": email, "password": password,
             "csrf_token": form_token(client, "/console/login")}  # fmt: skip
     answer = client.post("/console/login", data=form)
-    return answer.status_code, answer.get_data(as_text=True)
+    page = re.sub(
+        r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', answer.get_data(as_text=True)
+    )
+    return answer.status_code, page
 
 
 def set_account(state: Runtime, email: str, **values: object) -> None:
@@ -80,12 +85,20 @@ def test_logging_in_starts_a_new_session(state: Runtime, client: FlaskClient) ->
     with state.sessions() as session:
         add_user(session, "aida@hotline.example", "agent", PASSWORD)
         session.commit()
-    before = form_token(client, "/console/login")
+    form_token(client, "/console/login")
+    with client.session_transaction() as planted:
+        token_before = planted["csrf_token"]
+    id_before = client.get_cookie("session")
+    assert id_before is not None
 
     assert log_in(client, "aida@hotline.example", PASSWORD)[0] == 302
 
+    id_after = client.get_cookie("session")
+    assert id_after is not None
+    assert id_after.value != id_before.value  # a new session id: the old one names nothing
+    assert client.get("/console/dashboard").status_code == 200
     with client.session_transaction() as cookie:
-        assert cookie["csrf_token"] != before
+        assert cookie.get("csrf_token") != token_before
 
 
 def test_login_answers_alike_for_unknown_wrong_and_deactivated_accounts(

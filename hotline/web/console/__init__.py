@@ -1,15 +1,14 @@
 """The staff console: one blueprint; each page lives in its own module of this package.
 
-Sessions are Flask's signed cookies (the key is shared by every web process), expire after
-``SESSION_HOURS`` and carry a CSRF token that every POST must echo. Login attempts are counted
-in Redis per client and per account, so a password cannot be guessed across web nodes.
+Sessions are records in Redis that Flask-Login reads (``sessions.py``): the cookie holds only
+their id, they end after ``SESSION_HOURS``, and logout, deactivation, a new role or password end
+every session of the account at once. Every POST echoes the session's form token (Flask-WTF's
+``CSRFProtect``, checked for the console only: webhooks and the public API have no session).
+Failed logins are counted by Flask-Limiter per (account, client) and per client (``auth.py``).
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
-import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -23,46 +22,40 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale, gettext, refresh
+from flask_login import current_user as signed_in
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from hotline.models import StaffUser
-from hotline.runtime import request_session
 from hotline.staff import may
+from hotline.web.console.sessions import SignedIn, init_sessions
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
-SESSION_HOURS = 8
-LOGIN_LIMIT = 10  # attempts per client, and per account, in ...
-LOGIN_WINDOW_SECONDS = 900  # ... fifteen minutes
+csrf = CSRFProtect()
 
 
 @blueprint.before_request
 def check_csrf() -> ResponseReturnValue | None:
     refresh()  # choose the language for this request, never one remembered from another
-    if request.method == "POST":
-        sent = request.form.get("csrf_token", "")
-        expected = session.get("csrf_token", "")
-        if not expected or not hmac.compare_digest(sent.encode(), str(expected).encode()):
-            abort(400, description=gettext("The form expired or came from elsewhere: reload the "
-                                           "page and send it again."))  # fmt: skip
+    try:
+        csrf.protect()  # POSTs only; the token is the session's, signed with SECRET_KEY
+    except CSRFError:
+        abort(400, description=gettext("The form expired or came from elsewhere: reload the "
+                                       "page and send it again."))  # fmt: skip
     return None
 
 
 def csrf_token() -> str:
-    if "csrf_token" not in session:
-        session["csrf_token"] = secrets.token_urlsafe(32)
-    return str(session["csrf_token"])
+    """The form token of this session, for a hidden ``csrf_token`` field."""
+    return str(generate_csrf())
 
 
 def current_user() -> StaffUser | None:
-    """The logged-in account, while its session is young and the account active."""
-    user_id, since = session.get("user_id"), session.get("login_at", 0)
-    if not user_id or time.time() - float(since) >= SESSION_HOURS * 3600:
-        return None
-    user = request_session().get(StaffUser, int(user_id))
-    return user if user is not None and user.active else None
+    """The logged-in account, while its session is young, not ended and the account active."""
+    user = signed_in._get_current_object()
+    return user.account if isinstance(user, SignedIn) else None
 
 
 def requires(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -94,6 +87,7 @@ NAV = (
     ("prompts.view", "IVR prompts", "/console/prompts"),
     ("callbacks.view", "Callbacks", "/console/callbacks"),
     ("users.manage", "Users", "/console/users"),
+    ("dashboard.view", "Account", "/console/account"),
 )
 
 
@@ -110,8 +104,16 @@ def interface_language() -> str:
     return (request.accept_languages.best_match(codes) if has_request_context() else None) or "en"
 
 
-def init_translations(app: Flask) -> None:
-    """English and Russian for the console (Flask-Babel), chosen per user."""
+def init_console(app: Flask) -> None:
+    """Sessions and logins, form tokens, and English and Russian (Flask-Babel) chosen per user."""
+    init_sessions(app)
+    app.config.update(
+        WTF_CSRF_CHECK_DEFAULT=False,  # the console checks its own forms (``check_csrf``)
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as its session: agents keep pages open
+        # The console sends ``Referrer-Policy: no-referrer``: browsers send no Referer to check.
+        WTF_CSRF_SSL_STRICT=False,
+    )
+    csrf.init_app(app)
     Babel(
         app, locale_selector=interface_language, default_translation_directories=str(TRANSLATIONS)
     )

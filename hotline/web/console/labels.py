@@ -249,6 +249,10 @@ LABELS: dict[str, Kind] = {
             "user_activated": "account activated",
             "user_deactivated": "account deactivated",
         },
+            "role_changed": "role changed",
+            "password_set": "password set",
+            "password_changed": "password changed",
+            "sessions_ended": "logged out everywhere",
     ),
 }
 

@@ -45,9 +45,9 @@ class Cell:
 def allow_large_recordings() -> None:
     """Raise the body limit for prompt uploads only, before the CSRF check reads the form.
 
-    Only for a signed-in session (the cookie is signed): strangers keep the app's 2 MB limit.
+    Only for a signed-in session (a record in Redis): strangers keep the app's 2 MB limit.
     """
-    if request.endpoint == UPLOAD_ENDPOINT and session.get("user_id"):
+    if request.endpoint == UPLOAD_ENDPOINT and session.get("_user_id"):
         request.max_content_length = UPLOAD_LIMIT_MB * 1024 * 1024
 
 

@@ -1,7 +1,9 @@
 """Console page: staff accounts for admins, and the audit log of what staff did.
 
 Accounts are deactivated, never deleted: the audit log names them, and a deactivated account
-can be switched back on without losing its history.
+can be switched back on without losing its history. Deactivating an account, giving it another
+role or a new password, and "log out everywhere" end every session of that account at once;
+an admin does none of these to their own account here (the account page and logging out do).
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from sqlalchemy import func, select
 from hotline.db import utcnow
 from hotline.models import AuditEntry, Role, StaffUser
 from hotline.runtime import request_session
-from hotline.staff import StaffError, add_user, audit
+from hotline.staff import (
+    StaffError,
+    add_user,
+    audit,
+    end_sessions,
+    set_active,
+    set_password,
+    set_role,
+)
 from hotline.web.console import blueprint, page_number, render, requires
 
 PAGE_SIZE = 50
@@ -60,7 +70,7 @@ def add_account(user: StaffUser) -> ResponseReturnValue:
 @blueprint.post("/users/<int:account_id>/deactivate")
 @requires("users.manage")
 def deactivate(user: StaffUser, account_id: int) -> ResponseReturnValue:
-    """Switch an account off; its sessions end at their next request (``current_user``)."""
+    """Switch an account off; every session of it ends at its next request."""
     if account_id == user.id:
         return _accounts_page(user, 400, problem=_("You cannot deactivate your own account."))
     return _set_active(user, account_id, active=False)
@@ -74,12 +84,70 @@ def activate(user: StaffUser, account_id: int) -> ResponseReturnValue:
 
 def _set_active(user: StaffUser, account_id: int, *, active: bool) -> ResponseReturnValue:
     db = request_session()
-    account = db.get(StaffUser, account_id)
-    if account is None:
-        abort(404)
-    account.active = active
+    account = _account(account_id)
+    set_active(account, active)
     action = "user_activated" if active else "user_deactivated"
     audit(db, user.email, action, account.email, utcnow())
+    db.commit()
+    return redirect("/console/users")
+
+
+def _account(account_id: int) -> StaffUser:
+    account = request_session().get(StaffUser, account_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+@blueprint.post("/users/<int:account_id>/role")
+@requires("users.manage")
+def change_role(user: StaffUser, account_id: int) -> ResponseReturnValue:
+    """Give an account another role; its sessions end, so the new role starts with a login."""
+    account = _account(account_id)
+    if account.id == user.id:
+        return _accounts_page(user, 400, problem=_("You cannot change your own role."))
+    db = request_session()
+    before, role = account.role, request.form.get("role", "")
+    try:
+        set_role(account, role)
+    except StaffError as exc:
+        db.rollback()
+        return _accounts_page(user, 400, problem=str(exc))
+    audit(db, user.email, "role_changed", f"{account.email}: {before} -> {role}", utcnow())
+    db.commit()
+    return redirect("/console/users")
+
+
+@blueprint.post("/users/<int:account_id>/password")
+@requires("users.manage")
+def reset_password(user: StaffUser, account_id: int) -> ResponseReturnValue:
+    """Set a new password for someone who lost theirs; every session of the account ends."""
+    account = _account(account_id)
+    if account.id == user.id:
+        return _accounts_page(user, 400, problem=_("Change your own password on your account "
+                                                   "page."))  # fmt: skip
+    db = request_session()
+    try:
+        set_password(account, request.form.get("password", "")[:1000])
+    except StaffError as exc:
+        db.rollback()
+        return _accounts_page(user, 400, problem=str(exc))
+    audit(db, user.email, "password_set", account.email, utcnow())
+    db.commit()
+    return redirect("/console/users")
+
+
+@blueprint.post("/users/<int:account_id>/logout")
+@requires("users.manage")
+def log_out_everywhere(user: StaffUser, account_id: int) -> ResponseReturnValue:
+    """End every session of an account (a lost phone, a shared computer): the password stays."""
+    account = _account(account_id)
+    if account.id == user.id:
+        return _accounts_page(user, 400, problem=_("Log out ends every session of your own "
+                                                   "account."))  # fmt: skip
+    db = request_session()
+    end_sessions(account)
+    audit(db, user.email, "sessions_ended", account.email, utcnow())
     db.commit()
     return redirect("/console/users")
 
