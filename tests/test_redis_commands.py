@@ -146,3 +146,25 @@ def test_the_scan_catches_what_redis_6_2_refuses(snippet: str) -> None:
 )
 def test_the_scan_lets_redis_6_2_commands_through(snippet: str) -> None:
     assert list(findings(snippet, "snippet")) == []
+
+
+def test_the_session_and_limit_libraries_send_only_redis_6_2_commands() -> None:
+    """Flask-Session's and Flask-Limiter's Redis backends, their Lua scripts included."""
+    import flask_session.redis.redis as sessions
+    import limits.storage.redis as storage
+
+    scripts = Path(storage.__file__).parents[1] / "resources" / "redis" / "lua_scripts"
+    lua = sorted(scripts.glob("*.lua"))
+    assert lua  # the scripts the moving window runs are where the library keeps them
+    sources = {Path(module.__file__ or ""): module for module in (sessions, storage)}
+    problems = [
+        problem
+        for path in sources
+        for problem in findings(path.read_text(encoding="utf-8"), path.name)
+    ] + [
+        problem
+        for path in lua
+        for problem in findings(f"SCRIPT = {path.read_text(encoding='utf-8')!r}", path.name)
+    ]
+
+    assert problems == []
