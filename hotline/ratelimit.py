@@ -1,4 +1,7 @@
-"""Fixed-window counters in Redis, shared by every process (web nodes and workers)."""
+"""Fixed-window counters in Redis for what workers count (no web request to hang them on).
+
+Web requests are limited by Flask-Limiter (``hotline/web/limits.py``).
+"""
 
 from __future__ import annotations
 
@@ -24,8 +27,3 @@ def count_event(connection: redis.Redis, key: str, window_seconds: int) -> int:
         start_windows(pipe, [f"hotline:rate:{key}"], window_seconds)
         _, count = pipe.execute()
     return int(count)
-
-
-def allow(connection: redis.Redis, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one event; False once more than ``limit`` fall in the window."""
-    return count_event(connection, key, window_seconds) <= limit

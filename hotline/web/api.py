@@ -17,25 +17,16 @@ from flask.typing import ResponseReturnValue
 
 from hotline.agencies.verify import Verification, clean_query, record_verification, verify
 from hotline.db import utcnow
-from hotline.ratelimit import allow
 from hotline.runtime import Runtime, request_session, runtime
 from hotline.sms.conversation import guess_language
 from hotline.sms.countries import CITIZENSHIPS
 from hotline.sms.replies import PAGE_LANGUAGES, fit_sms
 from hotline.sms.rules import RulesAnswer, answer_rules, citizenship_for
 from hotline.sms.verdicts import heading_key, standing, verdict_answer, verdict_reply
+from hotline.web.limits import REQUESTS_PER_MINUTE as REQUESTS_PER_MINUTE
+from hotline.web.limits import client_allowed as client_allowed
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
-
-REQUESTS_PER_MINUTE = 60
-
-
-def client_allowed(state: Runtime, surface: str) -> bool:
-    """Per-client rate limit shared by all web processes (off when RATELIMIT_ENABLED=false)."""
-    if not state.settings.ratelimit_enabled:
-        return True
-    client = request.remote_addr or "unknown"
-    return allow(state.redis, f"{surface}:{client}", REQUESTS_PER_MINUTE, 60)
 
 
 def query_language(state: Runtime, query: str) -> str:

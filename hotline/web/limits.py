@@ -6,6 +6,9 @@ connect code made (``REDIS_URL``, or the embedded server's Unix socket), so the 
 same server as the queues. A refused request gets ``429`` with ``Retry-After`` and
 ``X-RateLimit-*`` headers.
 
+Pages that answer a refusal in their own words (the verify page, the JSON API, the simulator)
+ask ``client_allowed`` in the view instead of decorating it: the same storage and windows.
+
 Every command the storage sends (``EVALSHA`` of Lua scripts using LPUSH, LTRIM, LINDEX and plain
 EXPIRE, GET, DEL, TTL) exists on Redis 6.2; ``tests/security/test_login_limits.py`` scans them.
 """
@@ -14,10 +17,12 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_limiter import Limiter
+from limits import RateLimitItemPerMinute
 
-from hotline.runtime import runtime
+from hotline.runtime import Runtime, runtime
 
 KEY_PREFIX = "hotline:limits"
+REQUESTS_PER_MINUTE = 60  # per client and surface, for the public surfaces
 
 
 def client_address() -> str:
@@ -33,6 +38,19 @@ limiter = Limiter(
     retry_after="delta-seconds",
     key_prefix="hotline",
 )
+
+
+def client_allowed(state: Runtime, surface: str, per_minute: int = REQUESTS_PER_MINUTE) -> bool:
+    """Count one request of this client to ``surface``; False past ``per_minute`` in a minute.
+
+    Off when ``RATELIMIT_ENABLED=false``. A refused request is not counted.
+    """
+    if not state.settings.ratelimit_enabled:
+        return True
+    allowed: bool = limiter.limiter.hit(
+        RateLimitItemPerMinute(per_minute), "hotline", surface, client_address()
+    )
+    return allowed
 
 
 def init_limits(app: Flask) -> None:

@@ -27,7 +27,6 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.phones import mask
-from hotline.ratelimit import allow
 from hotline.runtime import Runtime, request_session, runtime
 from hotline.sms.typed import MAX_LENGTH, TypedTextRejected, reply_to, text_in
 from hotline.web.api import client_allowed
@@ -56,10 +55,6 @@ def _error(message: str, status: int) -> Response:
     if status == 429:
         response.headers["Retry-After"] = "60"
     return response
-
-
-def _client() -> str:
-    return request.remote_addr or "unknown"
 
 
 @blueprint.app_context_processor
@@ -107,10 +102,7 @@ def send_text() -> ResponseReturnValue:
     if len(text) > MAX_LENGTH:  # before any work, and before the rate limit counts it
         return _error(f"the text is longer than {MAX_LENGTH} characters", 400)
     try:
-        limited = state.settings.ratelimit_enabled and not allow(
-            state.redis, f"simulator-sms:{_client()}", TEXTS_PER_MINUTE, 60
-        )
-        if limited:
+        if not client_allowed(state, "simulator-sms", TEXTS_PER_MINUTE):
             return _error("too many texts; wait a minute", 429)
         typed = text_in(state, sender, text)
     except TypedTextRejected as exc:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 from flask_babel import force_locale
@@ -132,12 +131,13 @@ def test_texts_are_rate_limited_per_client(client: FlaskClient) -> None:
     assert refused.headers["Retry-After"] == "60"
 
 
-def test_with_redis_away_the_pane_answers_503_not_500(client: FlaskClient, state: Runtime) -> None:
-    working, state.redis = state.redis, redis.Redis(port=1, socket_connect_timeout=0.2)
+def test_with_redis_away_the_pane_answers_503_not_500(settings: Settings, state: Runtime) -> None:
+    """Nothing answers where Redis should be: the rate limit cannot count, the pane says so."""
+    away = create_app(settings.replace(redis_url="redis://127.0.0.1:1/15"))
     try:
-        answer = _send(client, "+996555123456", "HELP")
+        answer = _send(away.test_client(), "+996555123456", "HELP")
     finally:
-        state.redis = working
+        runtime(away).engine.dispose()
 
     assert answer.status_code == 503
     assert "error" in answer.get_json()
