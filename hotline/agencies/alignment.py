@@ -37,6 +37,9 @@ class Verdict:
     score: float  # 0..100
     reason: str
     distinctive: bool  # a distinctive (non-trade) registry word was matched
+    in_order: bool = True  # the name words stand in the name's order («Көк Эл», not «Эл Көк»)
+    matched: tuple[int, ...] = ()  # the registry name's words the query matched, in order
+    seams: int = 0  # words matched glued to or split from their neighbours ("Zarul"/«Zar Yul»)
 
 
 _BASE_SCORE = {
@@ -206,9 +209,16 @@ def judge(query: NameForm, name: NameForm) -> Verdict:
         reason += f"; {len(typos)} typo: {', '.join(typos)}"
     if fit is not Fit.VETO and forgiven:
         reason += f"; ignored mistyped legal form {_quote(forgiven)}"
+    by_name = sorted(
+        (k for k in links if not all(name.generic[j] for j in k.name)), key=lambda k: k.name
+    )
+    in_order = all(a.query < b.query for a, b in zip(by_name, by_name[1:], strict=False))
     if fit is Fit.VETO:
         matched = len(name.words) - len(n_left)
         score = _BASE_SCORE[fit] + 30.0 * matched / max(len(name.words), 1)
     else:
         score = _BASE_SCORE[fit] - 10.0 * edits - 3.0 * max(len(n_extra) - 1, 0)
-    return Verdict(fit, edits, max(score, 0.0), reason, distinctive)
+        score -= 0.0 if in_order else 1.0
+    name_words = tuple(sorted(j for link in links for j in link.name))
+    seams = sum(len(link.query) != len(link.name) for link in links)
+    return Verdict(fit, edits, max(score, 0.0), reason, distinctive, in_order, name_words, seams)

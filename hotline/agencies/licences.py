@@ -10,17 +10,21 @@ type a number: case, Latin/Cyrillic look-alikes (``Р`` typed as ``P`` or, trans
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from anyascii import anyascii
 
-# Cyrillic letters that look like Latin ones: "РЛ" may be typed "PL" by eye or "RL" by sound.
-_LOOK_ALIKES = str.maketrans(
-    {"а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c"}
-    | {"т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԛ": "q", "ԝ": "w"}
-)
+# How a Cyrillic letter of a licence number is retyped in Latin: by eye (Р as P, Н as H) or by
+# sound (Р as R, Н as N, Х as X, as Uzbek Latin writes it, or as KH). Every reading is a form.
+_READINGS: dict[str, tuple[str, ...]] = {
+    "а": ("a",), "в": ("b", "v"), "е": ("e",), "к": ("k",), "м": ("m",), "н": ("h", "n"),
+    "о": ("o",), "р": ("p", "r"), "с": ("c", "s"), "т": ("t",), "у": ("y", "u"),
+    "х": ("x", "h", "kh"), "і": ("i",), "ј": ("j",), "ѕ": ("s",), "ԛ": ("q",), "ԝ": ("w",),
+}  # fmt: skip
+MAX_READINGS = 64  # spellings tried per number; a number with more falls back to two
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _ZERO_PADDING = re.compile(r"(?<!\d)0+(?=\d)")
 # Words that announce a number rather than belong to it.
@@ -29,6 +33,7 @@ _ANNOUNCING = re.compile(
 )
 _GLUED_ANNOUNCER = re.compile(r"^(?:№|#|no\.|n\.|nr\.)\s*(?=\d)", re.IGNORECASE)
 _SPLIT = re.compile(r"[\s,;:()\[\]{}\"'«»“”„]+")
+_SEPARATOR_ONLY = re.compile(r"^[-–—/.\\|]+$")
 MAX_WORDS = 4  # a licence number is written in at most this many space-separated parts
 
 
@@ -36,11 +41,30 @@ def licence_forms(text: str) -> set[str]:
     """The comparable forms of a licence number as written (empty when it has no digit)."""
     lowered = text.casefold().replace("№", " ")
     forms = set()
-    for folded in (anyascii(lowered.translate(_LOOK_ALIKES)), anyascii(lowered)):
-        compact = _ZERO_PADDING.sub("", _NOT_ALNUM.sub("", folded.casefold()))
-        if any(ch.isdigit() for ch in compact):
-            forms.add(compact)
+    for folded in _readings(lowered):
+        folded = folded.casefold()
+        # Padding goes from each digit group ("24.05638" = "24.5638") and, once separators are
+        # gone, only where digits begin ("СМ2405638" keeps the zero it was typed with).
+        for compact in (
+            _NOT_ALNUM.sub("", _ZERO_PADDING.sub("", folded)),
+            _ZERO_PADDING.sub("", _NOT_ALNUM.sub("", folded)),
+        ):
+            if any(ch.isdigit() for ch in compact):
+                forms.add(compact)
     return forms
+
+
+def _readings(lowered: str) -> list[str]:
+    """Every Latin spelling of a number, one reading per Cyrillic letter (ДХР: dxr, dkhr...)."""
+    choices = [_READINGS.get(ch) or (anyascii(ch),) for ch in lowered]
+    count = 1
+    for options in choices:
+        count *= len(options)
+    if count > MAX_READINGS:
+        by_eye = "".join(options[0] for options in choices)
+        by_sound = "".join(options[-1] for options in choices)
+        return [by_eye, by_sound, anyascii(lowered)]
+    return ["".join(spelling) for spelling in itertools.product(*choices)] + [anyascii(lowered)]
 
 
 def shape(form: str) -> str:
@@ -73,7 +97,7 @@ class LicenceBook:
     def find(self, query: str) -> LicenceMention | None:
         """The longest run of the query's words that is a registered licence number."""
         best: LicenceMention | None = None
-        for start, end, text in _runs(query):
+        for start, end, text in _runs(query, whole=True):
             if best is not None and end - start <= best.end - best.start:
                 continue
             holders: list[int] = []
@@ -101,16 +125,38 @@ class LicenceBook:
         return any(shape(form) in self._shapes for form in licence_forms(text))
 
 
-def _runs(query: str) -> Iterator[tuple[int, int, str]]:
-    """Runs of up to ``MAX_WORDS`` words holding a digit, without announcing words."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"[^\s,;:()\[\]{}\"'«»“”„]+", query)]
+def _runs(query: str, *, whole: bool = False) -> Iterator[tuple[int, int, str]]:
+    """Runs of up to ``MAX_WORDS`` words holding a digit.
+
+    ``whole`` keeps only runs that are not part of a longer number: none joined to the word
+    before or after by a dash or slash, or followed or preceded by a bare digit group
+    ("2025" in "УХ - 9760 - 2025" is no licence «002025»).
+    """
+    words = [
+        (m.start(), m.end())
+        for m in re.finditer(r"[^\s,;:()\[\]{}\"'«»“”„]+", query)
+        if not _SEPARATOR_ONLY.match(m.group())  # "2021 - KG - 17": the dashes are not words
+    ]
+
+    def joined(left: int, right: int, neighbour: int) -> bool:
+        gap = query[words[left][1] : words[right][0]]
+        word = query[slice(*words[neighbour])]
+        if word.isdigit():
+            return True
+        dashed = _SEPARATOR_ONLY.match(gap.replace(" ", "")) is not None
+        return dashed and not _ANNOUNCING.match(word.casefold().strip("."))
+
     for first in range(len(words)):
         for last in range(first, min(first + MAX_WORDS, len(words))):
             start, end = words[first][0], words[last][1]
             text = query[start:end]
             if not any(ch.isdigit() for ch in text):
                 continue
-            parts = [p for p in _SPLIT.split(text) if p]
-            if _ANNOUNCING.match(parts[0].casefold().strip(".")):
-                continue  # the run without the announcing word is tried too
+            if whole and (
+                (first > 0 and joined(first - 1, first, first - 1))
+                or (last + 1 < len(words) and joined(last, last + 1, last + 1))
+            ):
+                continue
+            # An announcing word ("N", "No") is tried as part of the number too: «Н 05541 2023»
+            # typed by sound is "N 05541 2023". The run without it is tried as well.
             yield start, end, _GLUED_ANNOUNCER.sub("", text)

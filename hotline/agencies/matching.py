@@ -23,12 +23,20 @@ import gc
 import operator
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from hotline.agencies.alignment import Fit, Verdict, judge
 from hotline.agencies.licences import LicenceBook
-from hotline.agencies.names import NameForm, NameReader, Word, is_generic, near_generic
+from hotline.agencies.names import (
+    NameForm,
+    NameReader,
+    Word,
+    glue,
+    is_generic,
+    keyboard_spellings,
+    near_generic,
+)
 from hotline.agencies.word_index import WordIndex, pack, unpack
 
 
@@ -116,20 +124,55 @@ def _is_clear_winner(best: Verdict, rest: list[Verdict]) -> bool:
     """Tell whether ``best`` stands alone: the margin rule behind every UNIQUE answer.
 
     A full match wins over other agencies only if none fits fully with as few typos and none
-    that explains every query word fits partly with fewer typos ("Aska" against «Asko» and
-    «Aska Travel» stays ambiguous); a match that omits trade words wins only if nothing else
-    fits.
+    that explains every query word fits partly with fewer typos or fewer words run together
+    ("Aska" against «Asko» and «Aska Travel» stays ambiguous, so does "Zarul" against «Zar
+    Yoʻl» and «Zarul Job»); a match that omits trade words wins only if nothing else fits.
     """
     if not best.distinctive:
         return False
+    if not best.in_order:
+        return False  # "таш көк" is not «Кок-Таш», "Вергордар" not «Дар Вергор»: a near miss
     if best.fit is Fit.FULL:
         return all(
-            other.edits > best.edits
+            other.edits > best.edits or (other.edits == best.edits and _order_wins(best, other))
             if other.fit is Fit.FULL
-            else other.edits >= best.edits or other.fit is Fit.QUERY_EXTRA
+            else (other.edits >= best.edits and other.seams >= best.seams)
+            or other.fit is Fit.QUERY_EXTRA
             for other in rest
         )
     return best.fit is Fit.GENERIC_OMITTED and not rest
+
+
+def _order_wins(best: Verdict, other: Verdict) -> bool:
+    """The query's word order decides between two names of the same words («Көк Эл», «Эл Көк»)."""
+    return best.in_order and not other.in_order
+
+
+def _heads(form: NameForm) -> Iterator[str]:
+    """Every leading run of a name's words that holds a name word, glued ("akjol", "akjoltravel").
+
+    The whole name is one of them, so «Ак Жол», registered bare, joins «Ак Жол Тревел»'s head.
+    """
+    for end in range(1, len(form.parts) + 1):
+        if any(form.identifying[:end]):
+            yield from _head_keys(glue(form.words[:end]))
+
+
+_VOWELS = str.maketrans("", "", "aeiou")
+_LEAST_CONSONANTS = 4
+
+
+def _head_keys(head: str) -> tuple[str, ...]:
+    """A head as glued, and by its consonants when it has enough of them to tell heads apart.
+
+    Vowels are where scripts disagree most («Сан» for "Sun", «Рэй» for "Ray"), so siblings
+    registered in two scripts share the consonant key. The coarser key can only add siblings
+    to an answer, never pick an agency, so its collisions cost a question, not a wrong answer.
+    """
+    consonants = head.translate(_VOWELS)
+    if len(consonants) >= _LEAST_CONSONANTS:
+        return head, "~" + consonants
+    return (head,)
 
 
 class NameIndex:
@@ -151,6 +194,7 @@ class NameIndex:
         by_digits: dict[str, list[int]] = {}
         forms: list[NameForm] = []
         numbers: list[tuple[int, str]] = []
+        by_head: dict[str, list[int]] = {}
         # The build allocates a million short-lived objects and no cycles; pausing the cycle
         # collector meanwhile cuts a 100,000-agency build by a third. What the index keeps is
         # strings, bytes and tuples of strings, which collections need not scan.
@@ -166,11 +210,16 @@ class NameIndex:
                     by_licence.setdefault(key, []).append(number)
                     by_digits.setdefault(key.replace("-", ""), []).append(number)
                 seen: set[tuple[str, ...]] = set()
-                for text in (agency.name, *agency.aliases):
+                written = (agency.name, *agency.aliases)
+                for text in (*written, *(k for t in written for k in keyboard_spellings(t))):
                     form = self._reader.form(text, registry=True)
                     if form.words and form.words not in seen:
                         seen.add(form.words)
                         by_key.setdefault(form.key, []).append(len(forms))
+                        for head in _heads(form):
+                            holders = by_head.setdefault(head, [])
+                            if not holders or holders[-1] != number:
+                                holders.append(number)
                         forms.append(form)
                         entry_agency.append(number)
                         self._entry_forms.append(form.packed)
@@ -181,6 +230,10 @@ class NameIndex:
             self._by_key = {key: pack(entries) for key, entries in by_key.items()}
             self._by_licence = {key: pack(agencies) for key, agencies in by_licence.items()}
             self._by_licence_digits = {key: pack(agencies) for key, agencies in by_digits.items()}
+            # Heads shared by several agencies: the families a bare head must never pick from.
+            self._families = {
+                head: pack(agencies) for head, agencies in by_head.items() if len(agencies) > 1
+            }
         finally:
             if collecting:
                 gc.enable()
@@ -196,8 +249,15 @@ class NameIndex:
             hits = list(unpack(self._by_licence.get(key, b"")))
             if not hits and "-" not in key:
                 hits = list(unpack(self._by_licence_digits.get(key, b"")))
-            if hits and self._in_another_scheme(query, start, end):
-                hits = []
+            if hits and (
+                self._in_another_scheme(query, start, end)
+                or _DIGIT_GROUP.search(query, end) is not None
+                or _DIGIT_GROUP.search(query, 0, start) is not None
+            ):
+                hits = []  # "2023-KG-6313" is not «OK2023»: the digits are only part of a number
+            shaped = None if hits else self._licences.shaped_run(query)
+            if shaped is not None and shaped[0] < end and start < shaped[1]:
+                start, end = min(start, shaped[0]), max(end, shaped[1])  # "SU - 3172 - 2020"
         elif (shaped := self._licences.shaped_run(query)) is not None:
             hits, (start, end) = [], shaped
             key = query[start:end]
@@ -277,25 +337,60 @@ class NameIndex:
         query = self._prepare(self._reader.form(text))
         if not query.words:
             return Match(MatchKind.NONE, ())
+        if not any(query.identifying) and not all(query.generic):
+            # Only what could be mistyped legal forms is left ("Яр Лад" reads like ЯТТ, Ltd):
+            # those words are the name, not noise around it.
+            query = NameForm(tuple(w._replace(legal_like=False) for w in query.parts))
         if not any(query.identifying):
             exact = {self._agency_of(e) for e in unpack(self._by_key.get(query.key, b""))}
             reason = "only trade words: names no agency"
             found = tuple(self._candidate(a, 50.0, reason) for a in sorted(exact))
             return Match(MatchKind.AMBIGUOUS if found else MatchKind.NONE, found[:MAX_FITTING])
-        best: dict[int, Verdict] = {}
+        best: dict[int, tuple[Verdict, int]] = {}
         for entry in self._to_align(query):
             agency = self._agency_of(entry)
             verdict = judge(query, NameForm.unpack(*self._entry_forms[entry]))
             held = best.get(agency)
-            if held is None or (verdict.fit, verdict.score) > (held.fit, held.score):
-                best[agency] = verdict
-        ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
+            if held is None or (verdict.fit, verdict.score) > (held[0].fit, held[0].score):
+                best[agency] = (verdict, entry)
+        ranked = sorted(
+            ((a, v) for a, (v, _) in best.items()), key=lambda item: (-item[1].score, item[0])
+        )
         fits = [(a, v) for a, v in ranked if v.fit is not Fit.VETO]
         if not fits:
             return Match(MatchKind.NONE, self._candidates(ranked, _MAX_CANDIDATES))
-        winner = _is_clear_winner(fits[0][1], [v for _, v in fits[1:]])
+        leader, verdict = fits[0]
+        winner = _is_clear_winner(verdict, [v for _, v in fits[1:]])
+        family: tuple[int, ...] = ()
+        if not (winner and verdict.fit is Fit.FULL):
+            family = next(
+                (f for a, v in fits[:3] if len(f := self._family_of(v, best[a][1])) > 1), ()
+            )
+        if family:
+            listed = {a for a, _ in fits}
+            reason = "shares its head with the agency named first; the query names no tail"
+            kin = [self._candidate(a, verdict.score, reason) for a in family if a not in listed]
+            found = (*self._candidates(fits, MAX_FITTING), *kin)
+            return Match(MatchKind.AMBIGUOUS, found[:MAX_FITTING])
         kind = MatchKind.UNIQUE if winner else MatchKind.AMBIGUOUS
         return Match(kind, self._candidates(fits, MAX_FITTING))
+
+    def _family_of(self, verdict: Verdict, entry: int) -> tuple[int, ...]:
+        """The agencies sharing the head a query named, when it named no more than a head.
+
+        A query that leaves out words of the best name ("Ак Жол" for «Ак Жол Тревел») and
+        whose matched words are the head of several agencies names none of them, even where
+        typos or another script kept the siblings from aligning; an exact name wins outright.
+        """
+        if verdict.fit not in (Fit.GENERIC_OMITTED, Fit.PARTIAL) or not verdict.matched:
+            return ()
+        if verdict.matched != tuple(range(len(verdict.matched))):
+            return ()  # not a leading run of the name's words: no head
+        words = self._entry_forms[entry][0].split()
+        family: list[int] = []
+        for key in _head_keys(glue(words[: len(verdict.matched)])):
+            family += [a for a in unpack(self._families.get(key, b"")) if a not in family]
+        return tuple(family)
 
     def _candidates(self, verdicts: list[tuple[int, Verdict]], most: int) -> tuple[Candidate, ...]:
         return tuple(self._candidate(agency, v.score, v.reason) for agency, v in verdicts[:most])

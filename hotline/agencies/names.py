@@ -86,6 +86,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 # Spelling variants that must coincide, longest first (regex alternation takes the first hit).
 _SPELLING = {
+    "tzh": "tj",  # т + ж («Лөтжең»), not German tz + h
+    "tsh": "tS",  # т + ш («Ситтшон»), not ts + h
     "shch": "S",
     "sch": "S",
     "sh": "S",
@@ -115,6 +117,25 @@ _DOUBLED = re.compile(r"(.)\1+")
 # Kyrgyz й is written j too (Kajrat = Kairat, Bijik = Biyik): after a vowel and before a
 # consonant or i, j is read as й, not ж.
 _J_AS_Y = re.compile(r"(?<=[aeiou])j(?=[^aeou]|$)")
+
+
+_RUSSIAN_KEYBOARD = str.maketrans("ўЎ", "уУ")
+_UZBEK_O = re.compile("([oO])[" + _APOSTROPHES + "]")
+
+
+def keyboard_spellings(name: str) -> tuple[str, ...]:
+    """An Uzbek name as typed on a Russian keyboard, which has у but no ў: «Йўл» -> "Йул".
+
+    Every other letter it lacks (қ ғ ҳ) folds onto its stand-in anyway; ў, written oʻ in
+    Latin, folds onto o while the stand-in у is u, so the registry keeps that spelling too.
+    """
+    spellings = []
+    if "ў" in name.lower():
+        spellings.append(name.translate(_RUSSIAN_KEYBOARD))
+    latin = _UZBEK_O.sub(lambda m: "u" if m.group(1) == "o" else "U", name)
+    if latin != name:
+        spellings.append(latin)
+    return tuple(spellings)
 
 
 def _is_cyrillic(ch: str) -> bool:
@@ -349,7 +370,9 @@ class NameReader:
             for word in _WORD.findall(fold_script(form))
         )
         legal = {_spelling_skeleton(form) for form in self.legal_forms}
-        self.noise = _FILLERS | {form for form in legal if len(form) >= 2}
+        # A legal form's sound-alikes are noise only from three letters on: «Ай» sounds like
+        # АЖ, and a name word must not vanish for it (АЖ itself goes as an exact legal form).
+        self.noise = _FILLERS | {form for form in legal if len(form) >= 3}
         self._noise_by_head: dict[str, list[str]] = {}
         for word in self.noise:
             self._noise_by_head.setdefault(word[:2], []).append(word)
@@ -358,11 +381,18 @@ class NameReader:
 
     def _is_noise(self, skeleton: str) -> bool:
         """Fillers match exactly, glued in pairs ("xususiybandlik", "agentligimchj"), or within
-        one typo when long enough to be unmistakable."""
+        one typo when long enough to be unmistakable. Glued pieces have three letters or more:
+        two short fillers run together ("bu" + "is") make a name word («Буис»), not noise."""
         if skeleton in self.noise:
             return True
         for head in self._noise_by_head.get(skeleton[:2], ()):
-            if skeleton.startswith(head) and skeleton[len(head) :] in self.noise:
+            rest = skeleton[len(head) :]
+            if (
+                len(head) >= 3
+                and len(rest) >= 3
+                and skeleton.startswith(head)
+                and rest in self.noise
+            ):
                 return True
         return len(skeleton) >= 6 and any(
             OSA.distance(skeleton, f, score_cutoff=1) <= 1
@@ -412,9 +442,12 @@ class NameReader:
 
         ``closeness`` tells how many typos separate a skeleton from a known word (None: no
         known word is near). Cuts are made in the folded spelling, before "dj" or "ue" can
-        swallow the seam. Of all splits into at most three parts, each a known word or noise,
-        with at most one typo in all, the one with fewest typos and most known letters wins.
-        Returns None when there is no such split.
+        swallow the seam. Noise pieces go only from four letters on ("mchj", "agentligi"): a
+        short filler cut off a word («Борполли» as "bor" + ..., «Айбачол» as "ai" + ...) would
+        turn an unknown name into a registered one. Of all splits into at most three parts,
+        each a known word or noise, with at most one typo in all, the one with fewest typos and
+        most known letters wins. Returns None when there is no such split, or when every piece
+        is noise.
         """
         best: tuple[tuple[int, int, int], list[Word]] | None = None
         for pieces in _splits(folded, 3):
@@ -422,19 +455,22 @@ class NameReader:
             typos = letters = 0
             for piece in pieces:
                 word, noise = self._read(piece)
-                if noise:
+                if noise and len(piece) >= _LEAST_GLUED_NOISE:
                     continue
                 edits = closeness(word.skeleton)
                 if edits is None:
                     break
                 typos += edits
                 letters += len(piece)
-                words.append(word)
+                words.append(word._replace(legal_like=False))  # "лад" cut off «Ладлесгор» is no Ltd
             else:
                 rank = (typos, -letters, len(pieces))
-                if typos <= 1 and (best is None or rank < best[0]):
+                if words and typos <= 1 and (best is None or rank < best[0]):
                     best = (rank, words)
         return None if best is None else best[1]
+
+
+_LEAST_GLUED_NOISE = 4
 
 
 def _splits(folded: str, most: int) -> Iterator[list[str]]:

@@ -96,7 +96,13 @@ FILLER_WORDS = (
     "проверь проверить проверьте лицензированная лицензированное лицензией лицензию "
     "легальная легальное настоящая настоящее организация здравствуйте привет нет не "
     "можно пжл плз "
-    "this licenced legit legal real valid verify hello hi an of for"
+    "this licenced legit legal real valid verify hello hi an of for "
+    # "Is it there / is it real / can it be trusted?", as questions end in each language.
+    "бар бы ли барбы бу ishonchli ishonchlimi ишончли ишончлими "
+    "ишенимдүү ишенимдүүбү ишенсе ишенсем болобу чынбы чын ырас ыраспы акыйкатпы "
+    "haqiqiymi ҳақиқийми rostmi ростми durustmi bilasizmi билесизби билесизбү "
+    "настоящий правда реально можно ли доверять доверять ли "
+    "trust trusted trustworthy genuine scam fake"
 )
 
 # Legal forms by country, matched only as whole words and exactly: the Kazakh ТОО must never

@@ -15,6 +15,11 @@ REGISTRY = [
     RegistryName(5, "№ 045/2024", "Chinor Group"),
     RegistryName(6, "2024-KG-17", "Kutman Consulting"),
     RegistryName(7, "QX·77/B", "Tunuk Job"),  # a scheme no code has seen
+    RegistryName(8, "СМ-24.05638", "Сармүрлөт Инвест"),  # padding inside a group
+    RegistryName(9, "07117-2022ДХР", "Kenkum Staff"),  # Cyrillic letters after the digits
+    RegistryName(10, "Н 05541 2023", "Elm Rovinmark"),
+    RegistryName(11, "ОK2023", "Тыжалда Экспресс"),  # digits a longer number may contain
+    RegistryName(12, "002025", "Коввенжу Ладраста"),
 ]
 
 
@@ -49,6 +54,12 @@ def index() -> NameIndex:
         ("2024 кг 17", "2024-KG-17"),
         ("QX 77 B", "QX·77/B"),
         ("qx77b", "QX·77/B"),
+        ("СМ-24.5638", "СМ-24.05638"),
+        ("cm 24 5638", "СМ-24.05638"),
+        ("07117-2022DXR", "07117-2022ДХР"),  # Х typed by sound as X, Р as R
+        ("7117 2022 dhr", "07117-2022ДХР"),
+        ("No. N 05541 2023", "Н 05541 2023"),  # Н typed by sound, after an announcing word
+        ("лиц. - 045 - 2024", "№ 045/2024"),  # a dash after the announcing word joins nothing
     ],
 )
 def test_a_licence_in_any_registry_format_and_as_people_type_it_is_found(
@@ -60,7 +71,12 @@ def test_a_licence_in_any_registry_format_and_as_people_type_it_is_found(
     assert [c.licence_no for c in match.candidates] == [licence]
 
 
-@pytest.mark.parametrize("query", ["L999-99", "РЛ-0999", "UZ 99999", "AB 145-23", "QX 78 B"])
+@pytest.mark.parametrize(
+    "query",
+    ["L999-99", "РЛ-0999", "UZ 99999", "AB 145-23", "QX 78 B",
+     "№2023-KG-6313",  # holds 2023, but is no «ОK2023»
+     "УХ - 9760 - 2025", "УХ 9760 2025"],  # ends in 2025, but is no «002025»
+)  # fmt: skip
 def test_a_number_in_the_registry_s_shape_that_it_lacks_names_no_agency(
     index: NameIndex, query: str
 ) -> None:
