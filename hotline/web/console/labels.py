@@ -248,11 +248,11 @@ LABELS: dict[str, Kind] = {
             "user_added": "account added",
             "user_activated": "account activated",
             "user_deactivated": "account deactivated",
-        },
             "role_changed": "role changed",
             "password_set": "password set",
             "password_changed": "password changed",
             "sessions_ended": "logged out everywhere",
+        },
     ),
 }
 
