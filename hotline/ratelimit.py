@@ -20,10 +20,3 @@ def start_windows(pipe: redis.client.Pipeline, keys: Iterable[str], window_secon
         pipe.set(key, 0, ex=window_seconds, nx=True)
         pipe.incr(key)
 
-
-def count_event(connection: redis.Redis, key: str, window_seconds: int) -> int:
-    """Count one event under ``key`` and return how many fell in the current window."""
-    with connection.pipeline() as pipe:
-        start_windows(pipe, [f"hotline:rate:{key}"], window_seconds)
-        _, count = pipe.execute()
-    return int(count)

@@ -76,6 +76,7 @@ EMBEDDED_SCENARIOS = (
     "tests/web/test_error_pages.py",
     "tests/sms/test_texted_country.py",
     "tests/sms/test_failed_messages.py",
+    "tests/security/test_sms_spend.py",
     "tests/test_cli_sms.py",
     "tests/web/test_console.py",
     "tests/web/console/test_access.py",

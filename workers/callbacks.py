@@ -20,10 +20,10 @@ from hotline.callbacks.notices import gave_up_text, waiting_text
 from hotline.callbacks.outcomes import settle_stale_attempts
 from hotline.callbacks.placing import CallbackLine, ring_agent, start_next_attempt
 from hotline.db import utcnow
-from hotline.models import CallbackRequest, CallbackStatus, Contact
+from hotline.models import CallbackRequest, CallbackStatus, Contact, MessageStatus
 from hotline.queues import HIGH
 from hotline.runtime import Runtime, runtime
-from hotline.sms.outbound import queue_sms
+from hotline.sms.spend import spend_gate
 from workers.sms import SEND_RETRY_INTERVALS, send_sms
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ def place_callbacks() -> dict[str, Any]:
 
 
 def _gave_up(state: Runtime, session: Session, done: Finished) -> list[int]:
-    return [text_gave_up(state, session, done.request_id)] if done.gave_up else []
+    message_id = text_gave_up(state, session, done.request_id) if done.gave_up else None
+    return [] if message_id is None else [message_id]
 
 
 def _tell_waiting(state: Runtime, session: Session, now: dt.datetime) -> list[int]:
@@ -94,13 +95,18 @@ def _tell_waiting(state: Runtime, session: Session, now: dt.datetime) -> list[in
             language,
             state.settings.hotline_number,
         )
-        messages.append(_queue_text(state, session, request, body))
-        request.told_at = now
+        message_id = _queue_text(state, session, request, body)
+        if message_id is not None:
+            messages.append(message_id)
+        request.told_at = now  # told, or withheld and recorded: either way not again
     return messages
 
 
-def text_gave_up(state: Runtime, session: Session, request_id: int) -> int:
-    """Store the "we tried to reach you" SMS (sent once: the request is final already)."""
+def text_gave_up(state: Runtime, session: Session, request_id: int) -> int | None:
+    """Store the "we tried to reach you" SMS (sent once: the request is final already).
+
+    Returns the message to send, or None when the spend gate withheld it.
+    """
     request = session.get(CallbackRequest, request_id)
     assert request is not None
     body = gave_up_text(
@@ -114,11 +120,15 @@ def _language(session: Session, request: CallbackRequest) -> str:
     return request.language or (contact.language if contact else None) or "ru"
 
 
-def _queue_text(state: Runtime, session: Session, request: CallbackRequest, body: str) -> int:
-    message = queue_sms(
+def _queue_text(
+    state: Runtime, session: Session, request: CallbackRequest, body: str
+) -> int | None:
+    """Store a callback notice through the spend gate; its id if it is to be sent."""
+    gate = spend_gate(state.settings, state.redis)
+    message = gate.queue(
         session, state.settings.provider, request.phone, body, contact_id=request.contact_id
     )
-    return message.id
+    return message.id if message.status == MessageStatus.QUEUED else None
 
 
 def enqueue_text(state: Runtime, message_id: int) -> None:

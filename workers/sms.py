@@ -1,6 +1,6 @@
 """Jobs for SMS: answer what people text in, and send single messages.
 
-A reply is an SMS we pay for: ``hotline.sms.pumping`` decides whether it goes out.
+A reply is an SMS we pay for: ``hotline.sms.spend`` decides whether it goes out.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from hotline.providers.readiness import reply_provider
 from hotline.queues import HIGH
 from hotline.runtime import Runtime, runtime
 from hotline.sms.conversation import Conversation
-from hotline.sms.outbound import deliver_sms, queue_sms
-from hotline.sms.pumping import ReplyGate
+from hotline.sms.outbound import deliver_sms
+from hotline.sms.spend import record_text, spend_gate
 
 # Provider errors that may pass: 10 s, 1 min, 5 min.
 SEND_RETRY_INTERVALS = (10, 60, 300)
@@ -87,30 +87,26 @@ def answer_message(state: Runtime, message_id: int) -> Answer | None:
             settings.call_destinations,
         )
         text: str | None = conversation.answer(message, contact)
-        gate = ReplyGate(
-            state.redis,
-            settings.reply_destinations,
-            settings.sms_replies_per_country_hour,
-            settings.ratelimit_enabled,
-        )
-        decision = gate.decide(message.phone)
-        if decision.slow_down:
-            text = state.sms_content.replies.text("slow_down", contact.language or "ru")
-        if not decision.send:
-            text = None
-            message.error_code = decision.withheld
         reply_id, reply_via = None, message.provider
         if text:
+            # Redis away: nothing is committed yet, so the job fails and is retried.
+            gate = spend_gate(settings, state.redis, retry_when_unchecked=True)
+            decision = gate.decide(message.phone)
+            if decision.slow_down:
+                text = state.sms_content.replies.text("slow_down", contact.language or "ru")
+            if not decision.send:
+                message.error_code = decision.withheld
             reply_via = reply_provider(message.provider, settings, message.phone)
-            reply = queue_sms(
+            reply = record_text(
                 session,
+                decision,
                 reply_via,
                 message.phone,
                 text,
                 contact_id=contact.id,
                 in_reply_to_id=message.id,
             )
-            reply_id = reply.id
+            reply_id = reply.id if decision.send else None
         phone = message.phone
         session.commit()
     return Answer(message_id, reply_id, reply_via, conversation.callback_requested, phone)

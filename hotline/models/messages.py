@@ -25,6 +25,9 @@ class MessageStatus(enum.StrEnum):
     DELIVERED = "delivered"  # final
     UNDELIVERED = "undelivered"  # final
     FAILED = "failed"  # final
+    # final: outbound, never sent: the spend gate refused it (``hotline.sms.spend``); the
+    # reason is in error_code and error_reason
+    WITHHELD = "withheld"
 
 
 class Message(Base):

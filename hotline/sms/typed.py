@@ -20,18 +20,13 @@ from hotline.models import Direction, Message, MessageStatus
 from hotline.phones import InvalidPhoneNumber, parse_phone
 from hotline.providers.base import InboundSms
 from hotline.runtime import Runtime
-from hotline.sms.pumping import Withheld
+from hotline.sms.spend import WHY
 from hotline.spool.intake import take_sms
 
 CHANNEL = "console"
 MAX_LENGTH = 1600  # what the Twilio webhook accepts: ten concatenated segments and more
 
-_WITHHELD: dict[str, str] = {
-    Withheld.COUNTRY: "no reply: the number's country is not in SMS_REPLY_COUNTRIES",
-    Withheld.NUMBER_TYPE: "no reply: not a mobile number",
-    Withheld.RATE_LIMIT: "no reply: this number had its replies for the next minutes",
-    Withheld.BUDGET: "no reply: its country had SMS_REPLIES_PER_COUNTRY_HOUR replies this hour",
-}
+_WITHHELD: dict[str, str] = {code: f"no reply: {why}" for code, why in WHY.items()}
 
 
 class TypedTextRejected(ValueError):
@@ -110,7 +105,7 @@ def reply_to(session: Session, message_id: int) -> TypedReply | None:
     reply = session.scalars(
         select(Message).where(Message.in_reply_to_id == message_id).order_by(Message.id).limit(1)
     ).first()
-    if reply is None:
+    if reply is None or reply.status == MessageStatus.WITHHELD:
         return TypedReply("none", reason=_WITHHELD.get(text.error_code or "", "no reply"))
     if reply.status in (MessageStatus.QUEUED, MessageStatus.SENDING):
         return TypedReply("sending", reply.body)

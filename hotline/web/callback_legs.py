@@ -124,8 +124,8 @@ def take_callback_leg(
 def _after(state: Runtime, session: Session, done: Finished) -> None:
     from workers.callbacks import enqueue_placing, enqueue_text, text_gave_up
 
-    if done.gave_up:
-        message_id = text_gave_up(state, session, done.request_id)
+    message_id = text_gave_up(state, session, done.request_id) if done.gave_up else None
+    if message_id is not None:  # None: withheld by the spend gate
         after_commit(lambda: enqueue_text(state, message_id))
     if done.agent_freed:
         after_commit(lambda: enqueue_placing(state))

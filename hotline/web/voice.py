@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hotline.agencies.verify import verify
 from hotline.callbacks import request_callback
 from hotline.db import utcnow
-from hotline.models import CallbackSource, CallbackStatus, CallSession, Contact
+from hotline.models import CallbackSource, CallbackStatus, CallSession, Contact, MessageStatus
 from hotline.models.calls import MISSED_FROM_HIDDEN_NUMBER
 from hotline.phones import InvalidPhoneNumber, parse_phone
 from hotline.providers.base import (
@@ -143,12 +143,7 @@ def answer_call(
         _tell_callback_refused(state, session, contact, outcome.language)
     elif applied.applied and outcome.effects.callback_reason and contact is not None:
         _look_for_an_agent(state)
-    # A hidden number is never texted: there is nothing to send it to.
-    if (
-        applied.send_info_sms
-        and contact is not None
-        and settings.reply_destinations.allows(contact.phone)
-    ):
+    if applied.send_info_sms and contact is not None:  # a hidden number is never texted
         _queue_info_sms(state, session, contact, outcome.language)
     if applied.case_id is not None:
         _queue_recording_fetch(state, applied.case_id, provider.name)
@@ -195,22 +190,29 @@ def _queue_recording_fetch(state: Runtime, case_id: int, provider_name: str) -> 
 def _tell_callback_refused(
     state: Runtime, session: Session, contact: Contact, language: str
 ) -> None:
-    """A callback we will not make: say so by SMS, only where we may text (never a call)."""
-    if state.settings.reply_destinations.allows(contact.phone):
-        _queue_info_sms(state, session, contact, language, "callback_refused")
+    """A callback we will not make: say so by SMS instead (never a call), if the gate lets it."""
+    _queue_info_sms(state, session, contact, language, "callback_refused")
 
 
 def _queue_info_sms(
     state: Runtime, session: Session, contact: Contact, language: str, key: str = "help"
 ) -> None:
-    """After repeated silence: text the keyword list so the caller can still get help."""
-    from hotline.sms.outbound import queue_sms
+    """Text the caller: the keyword list after repeated silence, or why we will not call back.
+
+    Through the spend gate, like every text a caller's action triggers: past the budget the
+    text is stored ``withheld`` with the reason and never sent (a Redis that cannot be asked
+    withholds it too: the call goes on, the webhook never fails for a text).
+    """
+    from hotline.sms.spend import spend_gate
     from workers.sms import SEND_RETRY_INTERVALS, send_sms
 
     text = state.sms_content.replies.text(key, language, hotline=state.settings.hotline_number)
-    message = queue_sms(
+    gate = spend_gate(state.settings, state.redis)
+    message = gate.queue(
         session, state.settings.provider, contact.phone, text, contact_id=contact.id
     )
+    if message.status != MessageStatus.QUEUED:
+        return
     message_id, provider_name = message.id, state.settings.provider
     after_commit(
         lambda: state.queues.enqueue(

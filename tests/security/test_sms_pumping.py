@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hotline.config import Settings
 from hotline.models import Case, Message, MessageStatus
 from hotline.runtime import Runtime
-from hotline.sms.pumping import Withheld
+from hotline.sms.spend import Withheld
 from tests.conftest import TwilioWebhooks
 from tests.fakes.provider_api import FakeTwilioApi
 
