@@ -21,6 +21,7 @@ from hotline.models import (
     CallSession,
     Direction,
     Message,
+    MessageStatus,
     Recipient,
     RecipientStatus,
     VerificationRecord,
@@ -96,7 +97,7 @@ def activity(session: Session, zone: ZoneInfo, now: dt.datetime) -> Activity:
     by_direction = _grouped(
         session,
         select(Message.direction, func.count())
-        .where(today(Message.created_at))
+        .where(today(Message.created_at), Message.status != MessageStatus.WITHHELD)
         .group_by(Message.direction),
     )
     by_verdict = _grouped(

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hotline.config import Settings
-from hotline.models import CallbackRequest, CallbackStatus, Message
+from hotline.models import CallbackRequest, CallbackStatus, Contact, Message
 from hotline.phones import Destinations
 from hotline.runtime import Runtime
 from hotline.sms.replies import ReplyBook
@@ -220,6 +221,23 @@ def test_a_campaign_still_sends_with_the_budget_spent(
 
     campaign_texts = [m for m in fake_twilio.messages if m["to"] != SPENDER]
     assert len({m["to"] for m in campaign_texts}) == 3
+
+
+def test_staff_see_a_withheld_text_and_why_on_the_contact(
+    state: Runtime,
+    twilio_webhooks: TwilioWebhooks,
+    run_jobs: Callable[[], None],
+    login_as: Callable[..., FlaskClient],
+) -> None:
+    spend_the_budget(twilio_webhooks, run_jobs)
+    silent_call(twilio_webhooks)
+    with state.sessions() as session:
+        contact_id = session.scalars(select(Contact.id).where(Contact.phone == CALLER)).one()
+
+    page = login_as("agent").get(f"/console/contacts/{contact_id}").get_data(as_text=True)
+
+    assert "outbound SMS, not sent" in page
+    assert "not sent: budget" in page
 
 
 def test_a_typed_text_says_its_reply_was_withheld_for_the_budget(

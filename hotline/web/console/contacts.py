@@ -284,7 +284,7 @@ def history(contact_id: int, role: str) -> list[Event]:
     messages = select(Message).where(Message.contact_id == contact_id)
     for sms in db.scalars(messages.order_by(Message.created_at.desc()).limit(HISTORY_SIZE)):
         body = sms.body if len(sms.body) <= 200 else sms.body[:197] + "..."
-        if sms.direction == "outbound" and sms.status == "failed":
+        if sms.direction == "outbound" and sms.status in ("failed", "withheld"):
             # Why, in our words, or the provider's, which may name the number: masked for all.
             body = _joined(body, mask_numbers(sms.error_reason or sms.error_code or ""))
         status = label(sms.status, "message_status")

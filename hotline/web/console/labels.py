@@ -113,6 +113,7 @@ LABELS: dict[str, Kind] = {
             "delivered": "delivered",
             "undelivered": "undelivered",
             "failed": "failed",
+            "withheld": "not sent",
         },
     ),
     "call_status": Kind(
