@@ -19,4 +19,3 @@ def start_windows(pipe: redis.client.Pipeline, keys: Iterable[str], window_secon
     for key in keys:
         pipe.set(key, 0, ex=window_seconds, nx=True)
         pipe.incr(key)
-
