@@ -81,12 +81,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "SMS_REPLY_COUNTRIES",
         ",".join(HOME_AND_DESTINATIONS),
-        "Countries whose mobile numbers get keyword replies; others are stored, not answered.",
+        "Countries whose mobiles get the texts callers trigger; texts to others are withheld.",
     ),
     Variable(
         "SMS_REPLIES_PER_COUNTRY_HOUR",
         "1000",
-        "Keyword replies per country per hour; beyond it that country is not answered.",
+        "Triggered texts (replies, voice follow-ups, notices) per country per hour; then none.",
     ),
     Variable(
         "PROXY_COUNT",
