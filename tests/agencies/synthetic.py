@@ -264,7 +264,7 @@ class WordPool:
         """A new word in ``style``, far from every word taken, and now taken itself."""
         parts = SYLLABLES[style]
         for attempt in range(10_000):
-            count = rng.choice(syllables) + attempt // 2_000  # longer when the short ones run out
+            count = rng.choice(syllables) + attempt // 100  # longer when the short ones run out
             word = "".join(rng.choice(parts) for _ in range(count)).capitalize()
             if style is Style.UZBEK_CYRILLIC:
                 word = uzbek_latin_to_cyrillic(word, rng, russian_keyboard=False)
