@@ -160,13 +160,18 @@ class TwilioProvider:
 
         Twilio sends ``AccountSid`` with every webhook, so a request without it, with another
         account's, or with two, did not come from our account the way Twilio sends it: a
-        number of another account (or a subaccount) pointed at us is refused too.
+        number of another account (or a subaccount) pointed at us is refused too. A set-up
+        that only signs webhooks (the console provider with just ``TWILIO_AUTH_TOKEN``, as a
+        newcomer runs it) has no account to compare with: there the signature, made with our
+        account's token, is the proof, and ``AccountSid`` must still be one well-formed SID.
         """
         token = self._settings.twilio_auth_token
         signature = request.headers.get("X-Twilio-Signature", "")
         if not token or not signature:
             return False
-        if list(request.form.get("AccountSid", ())) != [self._settings.twilio_account_sid]:
+        sent = list(request.form.get("AccountSid", ()))
+        ours = self._settings.twilio_account_sid
+        if len(sent) != 1 or (sent[0] != ours if ours else not _is_sid(sent[0], "AC")):
             return False
         validator = RequestValidator(token)
         return bool(validator.validate(request.url, _MultiValues(request.form), signature))
