@@ -290,7 +290,7 @@ def send_campaign(app: Any, options: argparse.Namespace) -> dict[str, Any]:
     started = time.monotonic()
     with state.sessions() as session:
         campaign = create_campaign(session, parse_campaign(CAMPAIGN), "twilio", utcnow())
-        approve(campaign, "second@hotline.example")
+        approve(session, campaign, "second@hotline.example", utcnow())
         returned = launch(session, campaign, utcnow())
         session.commit()
         campaign_id, send_at = campaign.id, campaign.send_at
@@ -397,7 +397,7 @@ def timed_launch(app: Any) -> dict[str, Any]:
 
     with runtime(app).sessions() as session:
         campaign = create_campaign(session, parse_campaign(CAMPAIGN), "twilio", utcnow())
-        approve(campaign, "second@hotline.example")
+        approve(session, campaign, "second@hotline.example", utcnow())
         session.commit()
         began = time.monotonic()
         returned = launch(session, campaign, utcnow())

@@ -8,6 +8,7 @@ chosen by a hash of the contact and campaign ids, so it is stable if enrolment i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from sqlalchemy import (
@@ -38,6 +39,7 @@ from hotline.models import (
 from sms_campaigns.timezones import zone_column
 
 HOLDOUT_BUCKETS = 10_000
+log = logging.getLogger(__name__)
 
 
 def eligible_contacts() -> Select[Contact]:
@@ -119,7 +121,14 @@ def enrol(
     now: dt.datetime,
     extra: list[ColumnElement[bool]] | None = None,
 ) -> int:
-    """Add every eligible contact as a recipient (once); return how many were added."""
+    """Add every eligible contact as a recipient (once); return how many were added.
+
+    Never past the campaign's recipient cap (the audience its approver saw): the first
+    contacts by id fill what is left, and the rest wait for a new approval.
+    """
+    room = _room_under_cap(session, campaign)
+    if room == 0:
+        return 0
     already = exists().where(
         Recipient.campaign_id == campaign.id, Recipient.contact_id == Contact.id
     )
@@ -138,6 +147,8 @@ def enrol(
         literal(1),
         literal(now, UtcDateTime()),
     ).where(and_(*audience_filter(campaign.audience, now), *(extra or [])), ~already)
+    if room is not None:
+        chosen = chosen.order_by(Contact.id).limit(room)
     result = session.execute(
         insert(Recipient)
         .execution_options(preserve_rowcount=True)
@@ -156,7 +167,24 @@ def enrol(
             chosen,
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    added = int(getattr(result, "rowcount", 0) or 0)
+    if room is not None and added == room:
+        log.warning(
+            "campaign %s reached its approved cap of %s recipients; others wait for approval",
+            campaign.id,
+            campaign.recipient_cap,
+        )
+    return added
+
+
+def _room_under_cap(session: Session, campaign: Campaign) -> int | None:
+    """Recipients the approval still covers, or None for a campaign approved without a cap."""
+    if campaign.recipient_cap is None:
+        return None
+    enrolled = session.scalar(
+        select(func.count()).select_from(Recipient).where(Recipient.campaign_id == campaign.id)
+    )
+    return max(campaign.recipient_cap - int(enrolled or 0), 0)
 
 
 def audience_size(session: Session, audience: dict[str, Any], now: dt.datetime) -> int:

@@ -59,12 +59,18 @@ def _require(campaign: Campaign, *states: CampaignState) -> None:
         raise CampaignStateError(f"campaign {campaign.id} is {campaign.state}, not {allowed}")
 
 
-def approve(campaign: Campaign, by: str | None) -> None:
-    """A second person approves; the author cannot approve their own campaign."""
+def approve(session: Session, campaign: Campaign, by: str | None, now: dt.datetime) -> None:
+    """A second person approves; the author cannot approve their own campaign.
+
+    The approval covers the audience the approver sees now, and no more: that size becomes the
+    campaign's recipient cap, its own cost cap, since campaigns bypass the spend gate that
+    bounds every text someone else's action triggers.
+    """
     _require(campaign, CampaignState.DRAFT)
     if by and campaign.created_by and by == campaign.created_by:
         raise CampaignStateError("a campaign needs approval by someone other than its author")
     campaign.approved_by = by or "single-operator"
+    campaign.recipient_cap = audience_size(session, campaign.audience, now)
     campaign.state = CampaignState.APPROVED
 
 
@@ -213,6 +219,7 @@ def status_report(
             for p in languages
         },
         "estimated_cost": round(sum(p.cost for p in languages), 2),
+        "recipient_cap": campaign.recipient_cap,
         "audience": audience_size(session, campaign.audience, now)
         if campaign.state in (CampaignState.DRAFT, CampaignState.APPROVED)
         else sum(by_status.values()),

@@ -66,8 +66,8 @@ def approve_command(campaign_id: int, approver: str) -> None:
     """Approve a draft (by a second staff member)."""
     from sms_campaigns.lifecycle import approve
 
-    with _campaign(campaign_id) as (_, _session, campaign):
-        approve(campaign, approver)
+    with _campaign(campaign_id) as (_, session, campaign):
+        approve(session, campaign, approver, utcnow())
     click.echo(f"campaign {campaign_id} approved by {approver}")
 
 
@@ -81,7 +81,7 @@ def launch_command(campaign_id: int, self_approve: bool) -> None:
 
     with _campaign(campaign_id) as (state, session, campaign):
         if self_approve and campaign.state == "draft":
-            approve(campaign, None)
+            approve(session, campaign, None, utcnow())
         added = launch(session, campaign, utcnow())
         send_at = campaign.send_at
         queues = state.queues

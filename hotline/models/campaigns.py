@@ -53,6 +53,8 @@ class Campaign(Base):
     state: Mapped[CampaignState] = mapped_column(String(10), default=CampaignState.DRAFT)
     created_by: Mapped[str | None] = mapped_column(String(254))  # a staff email
     approved_by: Mapped[str | None] = mapped_column(String(254))
+    # The audience the approver saw: enrolment stops there (NULL: approved before caps).
+    recipient_cap: Mapped[int | None] = mapped_column(Integer)
     provider: Mapped[str] = mapped_column(String(20))
     # Drip: text each contact ``drip_days`` after they enter ``drip_stage``, for as long as the
     # campaign runs (it never finishes by itself; cancel it to stop).

@@ -68,7 +68,7 @@ def new_campaign(
         campaign = create_campaign(session, spec, "twilio", now - dt.timedelta(hours=1))
         for key, value in changes.items():
             setattr(campaign, key, value)
-        approve(campaign, "second@hotline.example")
+        approve(session, campaign, "second@hotline.example", now)
         launch(session, campaign, now)
         session.commit()
         return campaign.id

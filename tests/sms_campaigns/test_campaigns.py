@@ -16,6 +16,7 @@ from hotline.models import Campaign, Contact, Recipient, RecipientStatus
 from hotline.providers.base import OutboundSms, Provider, SentSms
 from hotline.queues import DEFAULT
 from hotline.runtime import Runtime
+from sms_campaigns.audience import enrol
 from sms_campaigns.definition import CampaignDefinitionError, parse_campaign
 from sms_campaigns.lifecycle import approve, create_campaign, launch, status_report
 from sms_campaigns.pacing import TokenBucket
@@ -240,8 +241,23 @@ def test_launch_reports_how_many_recipients_it_enrolled(state: Runtime) -> None:
     with state.sessions() as session:
         make_contacts(session, 7)
         campaign = create_campaign(session, parse_campaign(CAMPAIGN), "twilio", NOON)
-        approve(campaign, "boss@hotline.example")
+        approve(session, campaign, "boss@hotline.example", NOON)
         assert launch(session, campaign, NOON) == 7
+
+
+def test_a_campaign_never_enrols_more_than_its_approver_saw(state: Runtime) -> None:
+    """Campaigns bypass the spend gate; their own cap is the audience that was approved."""
+    with state.sessions() as session:
+        make_contacts(session, 5)
+        campaign = create_campaign(session, parse_campaign(CAMPAIGN), "twilio", NOON)
+        approve(session, campaign, "boss@hotline.example", NOON)
+        make_contacts(session, 3)  # imported after the approval
+
+        assert campaign.recipient_cap == 5
+        assert launch(session, campaign, NOON) == 5
+        make_contacts(session, 2)
+        assert enrol(session, campaign, NOON) == 0  # a later enrolment (a drip's) stops there too
+        assert status_report(session, campaign, 0.05, NOON)["recipient_cap"] == 5
 
 
 class ReportsBeforeAnswering:

@@ -314,7 +314,7 @@ def _launch(session: Session, campaign: Campaign) -> None:
 
 # Each action: the lifecycle call, and whether sending must be (re)scheduled afterwards.
 ACTIONS: dict[str, tuple[Callable[[Session, Campaign, StaffUser], None], bool]] = {
-    "approve": (lambda _s, c, u: lifecycle.approve(c, u.email), False),
+    "approve": (lambda s, c, u: lifecycle.approve(s, c, u.email, utcnow()), False),
     "launch": (lambda s, c, _u: _launch(s, c), True),
     "pause": (lambda _s, c, _u: lifecycle.pause(c), False),
     "resume": (lambda _s, c, _u: lifecycle.resume(c), True),

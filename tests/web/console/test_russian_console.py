@@ -125,7 +125,7 @@ def seed(state: Runtime) -> dict[str, int]:
                             "audience": {"stage": ["abroad", "returned"]}}, allow_unicode=True)
         )  # fmt: skip
         launched = lifecycle.create_campaign(session, spec, "twilio", now, "author@hotline.example")
-        lifecycle.approve(launched, "approver@hotline.example")
+        lifecycle.approve(session, launched, "approver@hotline.example", now)
         lifecycle.launch(session, launched, now)
         draft = lifecycle.create_campaign(session, spec, "twilio", now, "author@hotline.example")
         session.commit()
